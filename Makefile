@@ -1,0 +1,102 @@
+# tamperscope - passive network-interference analyzer
+# `make` builds ./tamperscope; `make demo`, `make test`; see README.md.
+
+PKGS      := libpcap libndpi jansson
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DATADIR   ?= $(PREFIX)/share/tamperscope
+CC        ?= cc
+BUILD     ?= build
+OPT       ?= -O2 -g
+SAN       ?=
+
+PKG_OK    := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+ifneq ($(PKG_OK),yes)
+  $(info tamperscope: missing build dependencies, running tools/install-deps.sh)
+  $(shell sh tools/install-deps.sh >&2)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wno-unused-parameter
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CPPFLAGS  += -Idissectors -Ianalyzer -DTS_DATADIR='"$(DATADIR)"'
+ALLCFLAGS  = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) \
+             $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDFLAGS   += -Wl,-z,relro,-z,now
+LDLIBS    += $(PKG_LIBS) -lm
+
+DIS_SRC   := $(wildcard dissectors/*.c)
+AN_SRC    := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(DIS_SRC) $(AN_SRC))
+MAIN_OBJ  := $(BUILD)/analyzer/main.o
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
+.PHONY: all demo test unit asan clean install deps bench lab-test fuzz fuzz-run golden-update
+
+all: tamperscope
+
+tamperscope: $(BUILD)/tamperscope
+	cp $< $@
+
+$(BUILD)/tamperscope: $(MAIN_OBJ) $(BUILD)/libts.a
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/libts.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libts.a tests/testhelp.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libts.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+
+unit-bins: $(UNIT_BIN) $(TOOL_BIN)
+
+demo: tamperscope
+	./tamperscope analyze --format text pcaps/lab/demo.pcap
+
+# Full test suite: unit tests, golden reports, shared captures under the
+# ASan/UBSan build.  Ends with "N passed, N failed".
+test: tamperscope asan
+	@$(MAKE) --no-print-directory unit-bins
+	@sh tests/run-tests.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    build-asan/tamperscope
+	cp build-asan/tamperscope tamperscope-asan
+
+golden-update: tamperscope
+	sh tests/golden/update.sh
+
+lab-test: tamperscope
+	sh tests/lab/lab-test.sh
+
+bench: tamperscope
+	sh tests/bench/bench.sh
+
+install: tamperscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 755 tamperscope $(DESTDIR)$(BINDIR)/tamperscope
+	install -m 644 data/*.txt $(DESTDIR)$(DATADIR)/
+
+deps:
+	sh tools/install-deps.sh
+
+clean:
+	rm -rf build build-asan build-fuzz tamperscope tamperscope-asan
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

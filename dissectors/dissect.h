@@ -1,0 +1,188 @@
+/* dissect.h - protocol dissectors: bytes in, filled structs out.
+ *
+ * Dissectors never allocate, print, log or touch globals.  Each returns a
+ * dis_status; when it is not DIS_OK the *reason out-parameter (where there
+ * is one) names the malformation so the caller can count it.  Strings from
+ * the wire are returned as (pointer, length) views into the packet; the
+ * caller copies and escapes them (analyzer/util.c: name_clean()).
+ */
+#ifndef TS_DISSECT_H
+#define TS_DISSECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cursor.h"
+
+enum dis_status { DIS_OK = 0, DIS_TRUNCATED, DIS_MALFORMED, DIS_UNSUPPORTED };
+
+/* Malformation reasons, counted per reason in the report. Keep in sync with
+ * mal_reason_name() in decode.c. */
+enum mal_reason {
+	MAL_NONE = 0,
+	MAL_LINK_TRUNC,      /* link header shorter than its fixed size       */
+	MAL_VLAN_TRUNC,      /* VLAN tag cut / too many tags                   */
+	MAL_IP4_TRUNC,       /* IPv4 header cut                                */
+	MAL_IP4_HDR,         /* IHL < 5, version wrong, total length < IHL     */
+	MAL_IP4_OPT,         /* bad IPv4 option length                         */
+	MAL_IP6_TRUNC,       /* IPv6 header cut                                */
+	MAL_IP6_EXT,         /* bad / too long extension header chain          */
+	MAL_TCP_TRUNC,       /* TCP header cut                                 */
+	MAL_TCP_HDR,         /* data offset < 5 or past the segment            */
+	MAL_TCP_OPT,         /* bad TCP option length                          */
+	MAL_UDP_TRUNC,       /* UDP header cut                                 */
+	MAL_UDP_LEN,         /* UDP length < 8 or past the IP payload          */
+	MAL_ICMP_TRUNC,      /* ICMP header cut                                */
+	MAL_DNS,             /* DNS message malformed                          */
+	MAL_FRAG_GARBAGE,    /* IP fragment with inconsistent offsets          */
+	MAL_COUNT
+};
+
+/* TCP flag bits (RFC 9293 3.1) */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+#define TH_ECE 0x40
+#define TH_CWR 0x80
+
+struct ts_addr {
+	uint8_t family;     /* 4 or 6; 0 = unset                              */
+	uint8_t a[16];      /* IPv4 in a[0..3], rest zero                     */
+};
+
+struct strview {
+	const uint8_t *p;
+	size_t len;
+};
+
+struct tcp_meta {
+	uint32_t seq, ack;
+	uint8_t flags;      /* TH_* bits                                      */
+	uint8_t reserved;   /* the 4 reserved bits (incl. AE), low nibble      */
+	uint16_t win;       /* raw window field (unscaled)                    */
+	uint8_t hlen;       /* header length in bytes                         */
+	uint16_t mss;       /* 0 = absent                                     */
+	int8_t wscale;      /* -1 = absent                                    */
+	bool sack_perm;
+	bool has_ts;
+	uint32_t tsval, tsecr;
+};
+
+struct icmp_meta {
+	uint8_t type, code;
+	bool quoted;        /* the quoted (inner) IP header + 8 bytes parsed  */
+	struct ts_addr isrc, idst;  /* inner packet addresses               */
+	uint8_t iproto;
+	uint16_t isport, idport;    /* inner ports (TCP/UDP) or 0           */
+	uint32_t iseq;              /* inner TCP seq, if present            */
+};
+
+/* One decoded packet.  Filled by packet_decode(); fields are only valid
+ * when the corresponding layer was reached (ipver != 0, proto, ...). */
+struct pkt {
+	uint64_t ts;        /* packet time, microseconds since the epoch      */
+	uint32_t caplen, wirelen;
+	uint16_t vlan;      /* outermost VLAN id, 0 if none                   */
+	uint8_t vlan_depth;
+	uint16_t ethertype; /* 0x0800 / 0x86dd once IP is found               */
+
+	uint8_t ipver;      /* 4, 6, or 0 (not IP)                            */
+	struct ts_addr src, dst;
+	uint8_t ttl;        /* IPv4 TTL or IPv6 hop limit                     */
+	uint16_t ipid;      /* IPv4 ID (0 for IPv6)                           */
+	bool df;            /* IPv4 don't-fragment                            */
+	uint16_t ip_hlen;   /* IPv4 header / IPv6 header + ext chain, bytes   */
+	uint32_t ip_len;    /* total datagram length per header               */
+	bool frag;          /* part of a fragmented datagram                  */
+	bool frag_first;    /* offset 0: L4 header is present                 */
+	uint8_t proto;      /* L4 protocol (after IPv6 extension headers)     */
+
+	uint16_t sport, dport;
+	struct tcp_meta tcp;
+	struct icmp_meta icmp;
+
+	const uint8_t *payload; /* L4 payload (captured part)                 */
+	uint32_t paylen;        /* captured bytes of L4 payload               */
+	uint32_t paylen_wire;   /* L4 payload length per the headers          */
+};
+
+/* Link layer (link.c): parse from the DLT's header to the network layer.
+ * On DIS_OK, *l3 is positioned at the IP header, pk->ethertype set.
+ * DIS_UNSUPPORTED: not IP (ARP, LLDP, ...) or unknown DLT. */
+int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
+               struct cur *l3, enum mal_reason *why);
+
+/* IPv4/IPv6 (ip.c): fills addresses, ttl, ipid, proto, fragments.  On DIS_OK
+ * *c is positioned at the L4 header and clamped to the datagram length. */
+int ip_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
+
+/* L4 (tcp.c, udp.c, icmp.c): fill pk->tcp / ports / pk->icmp and payload. */
+int tcp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
+int udp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
+int icmp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
+
+/* The whole chain (decode.c). ts/caplen/wirelen are set by the caller. */
+int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
+                  enum mal_reason *why);
+const char *mal_reason_name(enum mal_reason r);
+
+/* ---- DNS (dns.c), RFC 1035 4.1, RFC 6891 (EDNS) ---- */
+#define DNS_MAX_ANS 32
+#define DNS_NAME_MAX 256   /* presentation form incl. NUL, escaped       */
+
+struct dns_rr {
+	uint16_t type, cls;
+	uint32_t ttl;
+	uint8_t addr[16];      /* A: 4 bytes, AAAA: 16 bytes                  */
+	uint8_t section;       /* 1 answer, 2 authority, 3 additional         */
+};
+
+struct dns_msg {
+	uint16_t id;
+	uint16_t flags;        /* QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode */
+	bool qr;
+	uint8_t opcode, rcode;
+	uint16_t qdcount, ancount, nscount, arcount;
+	char qname[DNS_NAME_MAX];  /* first question, lowercase, no trailing
+	                              dot, non-printables as \DDD; "" = root */
+	uint16_t qtype, qclass;
+	bool has_question;
+	unsigned nrr;              /* records stored in rr[] (answer section
+	                              first, then authority)                 */
+	struct dns_rr rr[DNS_MAX_ANS];
+	char cname[DNS_NAME_MAX];  /* first CNAME target in the answer, or "" */
+	bool edns;
+	uint16_t edns_size;
+};
+
+/* Parse a DNS message (UDP payload, or TCP payload after the 2-byte
+ * length).  Compression pointers must point strictly backwards. */
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *m);
+
+/* ---- TLS ClientHello SNI (tls_sni.c), RFC 8446 4.1.2, RFC 6066 3 ----
+ * Input: the first bytes of a TCP stream from the client.
+ * DIS_OK: a complete ClientHello was read; *sni is the server_name view
+ *         (len 0 when the extension is absent).
+ * DIS_TRUNCATED: looks like a ClientHello but more bytes are needed.
+ * DIS_UNSUPPORTED: not a TLS handshake / not a ClientHello.
+ * DIS_MALFORMED: inconsistent lengths.
+ * A ClientHello split over several TLS records is handled by copying the
+ * handshake fragments into scratch (caller-provided, scratchsz bytes). */
+int tls_sni_parse(const uint8_t *stream, size_t len, uint8_t *scratch,
+                  size_t scratchsz, struct strview *sni);
+
+/* ---- HTTP/1.x request Host (http_host.c), RFC 9112 3.2 ----
+ * DIS_OK: request line + headers complete (or Host found); *host set
+ * (len 0 when absent), port suffix stripped.  DIS_TRUNCATED: headers not
+ * complete yet.  DIS_UNSUPPORTED: not an HTTP request. */
+int http_host_parse(const uint8_t *stream, size_t len, struct strview *host);
+
+/* ---- HTTP/1.x response (http_host.c) ----
+ * Status code and the Location header view, for block-page evidence. */
+int http_response_parse(const uint8_t *stream, size_t len, int *status,
+                        struct strview *location);
+
+#endif
