@@ -35,6 +35,7 @@ enum mal_reason {
 	MAL_ICMP_TRUNC,      /* ICMP header cut                                */
 	MAL_DNS,             /* DNS message malformed                          */
 	MAL_FRAG_GARBAGE,    /* IP fragment with inconsistent offsets          */
+	MAL_IP6_HDR,         /* IPv6 version wrong / not what the link said    */
 	MAL_COUNT
 };
 
@@ -99,11 +100,19 @@ struct pkt {
 	bool frag;          /* part of a fragmented datagram                  */
 	bool frag_first;    /* offset 0: L4 header is present                 */
 	uint8_t proto;      /* L4 protocol (after IPv6 extension headers)     */
+	uint8_t tunnel;     /* 4 or 41 when an IP-in-IP / 6in4 outer header
+	                       was unwrapped (the fields above are the inner
+	                       packet's), else 0                             */
+	bool l4_valid;      /* sport/dport (and the fixed tcp fields) are set;
+	                       may be true even when the status is not DIS_OK
+	                       (TCP options bad or cut by the snaplen)       */
 
 	uint16_t sport, dport;
 	struct tcp_meta tcp;
 	struct icmp_meta icmp;
 
+	const uint8_t *l3;      /* start of the (outer) IP header             */
+	uint32_t l3len;         /* captured bytes from l3, clamped to ip_len  */
 	const uint8_t *payload; /* L4 payload (captured part)                 */
 	uint32_t paylen;        /* captured bytes of L4 payload               */
 	uint32_t paylen_wire;   /* L4 payload length per the headers          */
@@ -118,6 +127,10 @@ int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
 /* IPv4/IPv6 (ip.c): fills addresses, ttl, ipid, proto, fragments.  On DIS_OK
  * *c is positioned at the L4 header and clamped to the datagram length. */
 int ip_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
+
+/* L4 length on the wire per the IP header(s) (ip_len - ip_hlen), for
+ * paylen_wire; when no IP layer was parsed, `captured`. */
+uint32_t ip_payload_len(const struct pkt *pk, size_t captured);
 
 /* L4 (tcp.c, udp.c, icmp.c): fill pk->tcp / ports / pk->icmp and payload. */
 int tcp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);

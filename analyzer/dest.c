@@ -1,0 +1,306 @@
+/* dest.c - per-destination state: counters, hosts, IPs and signatures.
+ *
+ * Bounded: at most `max` destinations (hosts/IPs/examples per destination
+ * capped too); when full, the least recently seen destination without a
+ * signature is evicted and counted.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "dest.h"
+#include "flow.h"
+#include "util.h"
+
+#define DEST_HOSTS_MAX 16
+#define DEST_IPS_MAX 16
+#define SIG_EXAMPLES_MAX 5
+#define DEST_SIGS_MAX 16
+
+static const char *ev_names[EV_COUNT] = {
+	"seq_race", "multi_rst", "ttl_mismatch", "early_rst", "fingerprint",
+	"ipid_mismatch", "overlap_conflict", "multi_answer", "early_answer",
+	"type_mismatch", "known_forged_ip", "bogon_answer", "forged_ip_contacted",
+	"syn_retransmit", "data_retransmit", "repeated", "sensor_drops",
+	"icmp_prohibited", "residual",
+};
+
+static const double ev_weight[EV_COUNT] = {
+	W_STRONG, W_STRONG, W_STRONG, W_MEDIUM, W_WEAK,
+	W_WEAK, W_STRONG, W_STRONG, W_MEDIUM,
+	W_MEDIUM, W_MEDIUM, W_WEAK, 0,
+	0, 0, 0, 0,
+	0, 0,
+};
+
+const char *evidence_name(int ev)
+{
+	return (ev >= 0 && ev < EV_COUNT) ? ev_names[ev] : "?";
+}
+
+double confidence_of(uint32_t mask)
+{
+	double keep = 1.0;
+	for (int i = 0; i < EV_COUNT; i++)
+		if (mask & (1u << i)) keep *= 1.0 - ev_weight[i];
+	return 1.0 - keep;
+}
+
+struct sig {
+	char type[24];
+	int stage;
+	uint64_t count;
+	double conf;
+	uint64_t ev[EV_COUNT];
+	uint64_t first, last;
+	char *ex[SIG_EXAMPLES_MAX];
+	unsigned nex;
+};
+
+struct dest {
+	struct dest *hnext;
+	char *name;
+	char *service;
+	bool social;
+	char *hosts[DEST_HOSTS_MAX];
+	unsigned nhosts;
+	struct ts_addr ips[DEST_IPS_MAX];
+	unsigned nips;
+	struct dest_tcp tcp;
+	uint64_t dns_q, dns_r;
+	struct sig *sigs;
+	unsigned nsigs;
+	uint64_t first, last;
+};
+
+struct dest_table {
+	struct dest **bucket;
+	size_t nb;
+	unsigned max, n;
+	uint64_t evicted;
+};
+
+struct dest_table *dest_new(unsigned max)
+{
+	struct dest_table *t = xcalloc(1, sizeof *t);
+	t->nb = 1024;
+	while (t->nb < max) t->nb <<= 1;
+	t->bucket = xcalloc(t->nb, sizeof *t->bucket);
+	t->max = max < 16 ? 16 : max;
+	return t;
+}
+
+static void dest_destroy(struct dest *d)
+{
+	free(d->name);
+	free(d->service);
+	for (unsigned i = 0; i < d->nhosts; i++) free(d->hosts[i]);
+	for (unsigned i = 0; i < d->nsigs; i++)
+		for (unsigned j = 0; j < d->sigs[i].nex; j++) free(d->sigs[i].ex[j]);
+	free(d->sigs);
+	free(d);
+}
+
+void dest_free(struct dest_table *t)
+{
+	if (!t) return;
+	for (size_t i = 0; i < t->nb; i++) {
+		struct dest *d = t->bucket[i], *n;
+		for (; d; d = n) { n = d->hnext; dest_destroy(d); }
+	}
+	free(t->bucket);
+	free(t);
+}
+
+static size_t bucket_of(const struct dest_table *t, const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s) { h ^= (uint8_t)*s++; h *= 1099511628211ULL; }
+	return mix64(h) & (t->nb - 1);
+}
+
+static bool evict_one(struct dest_table *t)
+{
+	struct dest **victim = NULL;
+	for (size_t i = 0; i < t->nb; i++)
+		for (struct dest **pp = &t->bucket[i]; *pp; pp = &(*pp)->hnext)
+			if (!(*pp)->nsigs && (!victim || (*pp)->last < (*victim)->last))
+				victim = pp;
+	if (!victim) return false;
+	struct dest *d = *victim;
+	*victim = d->hnext;
+	dest_destroy(d);
+	t->n--;
+	t->evicted++;
+	return true;
+}
+
+struct dest *dest_get(struct dest_table *t, const char *name)
+{
+	size_t b = bucket_of(t, name);
+	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
+		if (!strcmp(d->name, name)) return d;
+	if (t->n >= t->max && !evict_one(t)) {
+		t->evicted++;
+		return NULL;
+	}
+	struct dest *d = xcalloc(1, sizeof *d);
+	d->name = xstrdup(name);
+	d->hnext = t->bucket[b];
+	t->bucket[b] = d;
+	t->n++;
+	return d;
+}
+
+void dest_set_meta(struct dest *d, const char *service, bool social)
+{
+	if (service && !d->service) d->service = xstrdup(service);
+	if (social) d->social = true;
+}
+
+void dest_add_host(struct dest *d, const char *host)
+{
+	if (!host || !*host) return;
+	for (unsigned i = 0; i < d->nhosts; i++)
+		if (!strcmp(d->hosts[i], host)) return;
+	if (d->nhosts < DEST_HOSTS_MAX) d->hosts[d->nhosts++] = xstrdup(host);
+}
+
+void dest_add_ip(struct dest *d, const struct ts_addr *ip)
+{
+	for (unsigned i = 0; i < d->nips; i++)
+		if (addr_eq(&d->ips[i], ip)) return;
+	if (d->nips < DEST_IPS_MAX) d->ips[d->nips++] = *ip;
+}
+
+void dest_seen(struct dest *d, uint64_t ts)
+{
+	if (!ts) return;
+	if (!d->first || ts < d->first) d->first = ts;
+	if (ts > d->last) d->last = ts;
+}
+
+struct dest_tcp *dest_tcp(struct dest *d) { return &d->tcp; }
+
+void dest_dns(struct dest *d, unsigned queries, unsigned responses)
+{
+	d->dns_q += queries;
+	d->dns_r += responses;
+}
+
+void dest_signature(struct dest *d, const char *type, int stage, double conf,
+                    uint32_t evmask, uint64_t ts, const char *cid)
+{
+	struct sig *s = NULL;
+	for (unsigned i = 0; i < d->nsigs; i++)
+		if (d->sigs[i].stage == stage && !strcmp(d->sigs[i].type, type)) s = &d->sigs[i];
+	if (!s) {
+		if (d->nsigs >= DEST_SIGS_MAX) return;
+		d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
+		s = &d->sigs[d->nsigs++];
+		memset(s, 0, sizeof *s);
+		snprintf(s->type, sizeof s->type, "%s", type);
+		s->stage = stage;
+	}
+	s->count++;
+	if (conf > s->conf) s->conf = conf;
+	for (int i = 0; i < EV_COUNT; i++)
+		if (evmask & (1u << i)) s->ev[i]++;
+	if (!s->first || ts < s->first) s->first = ts;
+	if (ts > s->last) s->last = ts;
+	if (cid && s->nex < SIG_EXAMPLES_MAX) s->ex[s->nex++] = xstrdup(cid);
+	dest_seen(d, ts);
+}
+
+static const char *verdict(const struct dest *d, double min_conf)
+{
+	bool weak = false;
+	for (unsigned i = 0; i < d->nsigs; i++) {
+		if (d->sigs[i].conf >= min_conf) return "interfered";
+		weak = true;
+	}
+	bool traffic = d->tcp.connections > d->tcp.inconclusive + d->tcp.asymmetric ||
+	               d->dns_r > 0;
+	if (weak || !traffic) return "inconclusive";
+	return "clean";
+}
+
+static json_t *sig_json(const struct sig *s)
+{
+	json_t *o = json_object(), *ev = json_object(), *ex = json_array();
+	const char *st = stage_name(s->stage);
+	json_object_set_new(o, "type", json_string(s->type));
+	json_object_set_new(o, "stage", st ? json_string(st) : json_null());
+	json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+	json_object_set_new(o, "confidence", json_real((double)(int)(s->conf * 100 + 0.5) / 100));
+	for (int i = 0; i < EV_COUNT; i++)
+		if (s->ev[i]) json_object_set_new(ev, ev_names[i], json_integer((json_int_t)s->ev[i]));
+	json_object_set_new(o, "evidence", ev);
+	json_object_set_new(o, "first_seen", json_time(s->first));
+	json_object_set_new(o, "last_seen", json_time(s->last));
+	for (unsigned i = 0; i < s->nex; i++) json_array_append_new(ex, json_string(s->ex[i]));
+	json_object_set_new(o, "examples", ex);
+	return o;
+}
+
+static json_t *one_json(const struct dest *d, double min_conf)
+{
+	json_t *o = json_object(), *h = json_array(), *ips = json_array();
+	json_t *tcp = json_object(), *dns = json_object(), *sigs = json_array();
+	char buf[64];
+	json_object_set_new(o, "destination", json_string(d->name));
+	for (unsigned i = 0; i < d->nhosts; i++) json_array_append_new(h, json_string(d->hosts[i]));
+	json_object_set_new(o, "hosts", h);
+	for (unsigned i = 0; i < d->nips; i++) {
+		addr_str(&d->ips[i], buf, sizeof buf);
+		json_array_append_new(ips, json_string(buf));
+	}
+	json_object_set_new(o, "ips", ips);
+	json_object_set_new(o, "service", d->service ? json_string(d->service) : json_null());
+	json_object_set_new(o, "social_media", json_boolean(d->social));
+	json_object_set_new(o, "verdict", json_string(verdict(d, min_conf)));
+	json_object_set_new(tcp, "connections", json_integer((json_int_t)d->tcp.connections));
+	json_object_set_new(tcp, "established", json_integer((json_int_t)d->tcp.established));
+	json_object_set_new(tcp, "genuine_rst", json_integer((json_int_t)d->tcp.genuine_rst));
+	json_object_set_new(tcp, "refused", json_integer((json_int_t)d->tcp.refused));
+	json_object_set_new(tcp, "inconclusive", json_integer((json_int_t)d->tcp.inconclusive));
+	json_object_set_new(tcp, "asymmetric", json_integer((json_int_t)d->tcp.asymmetric));
+	json_object_set_new(o, "tcp", tcp);
+	json_object_set_new(dns, "queries", json_integer((json_int_t)d->dns_q));
+	json_object_set_new(dns, "responses", json_integer((json_int_t)d->dns_r));
+	json_object_set_new(o, "dns", dns);
+	for (unsigned i = 0; i < d->nsigs; i++) json_array_append_new(sigs, sig_json(&d->sigs[i]));
+	json_object_set_new(o, "signatures", sigs);
+	json_object_set_new(o, "first_seen", json_time(d->first));
+	json_object_set_new(o, "last_seen", json_time(d->last));
+	return o;
+}
+
+static double g_min_conf;
+
+static int dest_cmp(const void *a, const void *b)
+{
+	const struct dest *x = *(const struct dest *const *)a, *y = *(const struct dest *const *)b;
+	if (x->social != y->social) return x->social ? -1 : 1;
+	bool xi = !strcmp(verdict(x, g_min_conf), "interfered");
+	bool yi = !strcmp(verdict(y, g_min_conf), "interfered");
+	if (xi != yi) return xi ? -1 : 1;
+	if (x->tcp.connections != y->tcp.connections)
+		return x->tcp.connections > y->tcp.connections ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+json_t *dest_json(struct dest_table *t, double min_conf)
+{
+	struct dest **v = xcalloc(t->n ? t->n : 1, sizeof *v);
+	unsigned n = 0;
+	for (size_t i = 0; i < t->nb; i++)
+		for (struct dest *d = t->bucket[i]; d; d = d->hnext) v[n++] = d;
+	g_min_conf = min_conf;
+	qsort(v, n, sizeof *v, dest_cmp);
+	json_t *a = json_array();
+	for (unsigned i = 0; i < n; i++) json_array_append_new(a, one_json(v[i], min_conf));
+	free(v);
+	return a;
+}
+
+uint64_t dest_evicted(const struct dest_table *t) { return t->evicted; }
+unsigned dest_count(const struct dest_table *t) { return t->n; }

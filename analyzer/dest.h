@@ -1,0 +1,56 @@
+/* dest.h - per-destination aggregation of counters and signatures. */
+#ifndef TS_DEST_H
+#define TS_DEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "dissect.h"
+
+/* Evidence code words (DESIGN.md section 2); bit i of an event's mask. */
+enum evidence {
+	EV_SEQ_RACE, EV_MULTI_RST, EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT,
+	EV_IPID_MISMATCH, EV_OVERLAP_CONFLICT, EV_MULTI_ANSWER, EV_EARLY_ANSWER,
+	EV_TYPE_MISMATCH, EV_KNOWN_FORGED_IP, EV_BOGON_ANSWER, EV_FORGED_IP_CONTACTED,
+	EV_SYN_RETRANSMIT, EV_DATA_RETRANSMIT, EV_REPEATED, EV_SENSOR_DROPS,
+	EV_ICMP_PROHIBITED, EV_RESIDUAL,
+	EV_COUNT
+};
+const char *evidence_name(int ev);
+
+/* Evidence weights (DESIGN.md section 3). */
+#define W_STRONG 0.60
+#define W_MEDIUM 0.35
+#define W_WEAK   0.15
+/* 1 - prod(1 - w_i) over the codes in mask. */
+double confidence_of(uint32_t mask);
+
+struct dest_table;
+
+struct dest_tcp {
+	uint64_t connections, established, genuine_rst, refused, inconclusive;
+	uint64_t asymmetric;
+};
+
+struct dest_table *dest_new(unsigned max);
+void dest_free(struct dest_table *t);
+
+struct dest;
+/* Find or create the destination `name`; NULL when the cap refuses it. */
+struct dest *dest_get(struct dest_table *t, const char *name);
+void dest_set_meta(struct dest *d, const char *service, bool social);
+void dest_add_host(struct dest *d, const char *host);
+void dest_add_ip(struct dest *d, const struct ts_addr *ip);
+void dest_seen(struct dest *d, uint64_t ts);
+struct dest_tcp *dest_tcp(struct dest *d);
+void dest_dns(struct dest *d, unsigned queries, unsigned responses);
+void dest_signature(struct dest *d, const char *type, int stage, double conf,
+                    uint32_t evmask, uint64_t ts, const char *community_id);
+
+/* Serialise: the destinations array, sorted (social media first, then
+ * interfered, then by connections).  min_conf decides "interfered". */
+json_t *dest_json(struct dest_table *t, double min_conf);
+uint64_t dest_evicted(const struct dest_table *t);
+unsigned dest_count(const struct dest_table *t);
+
+#endif

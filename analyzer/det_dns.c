@@ -1,0 +1,602 @@
+/* det_dns.c - dns_injection: DNS answers the resolver did not send.
+ *
+ * Queries and responses are matched by (client address/port, resolver
+ * address/port, DNS ID, question), over UDP and TCP.  Each query is held
+ * for a window (default 3 s) so racing responses are all seen, then
+ * judged (Hold-On, Duan et al. 2012; GFWatch 2021; DESIGN.md section 2):
+ *   multi_answer     >= 2 responses whose answer sets (compared as sets)
+ *                    or rcodes differ
+ *   ttl_mismatch     IP TTL off by > 1 from the resolver's baseline
+ *   early_answer     under half the resolver's usual round trip
+ *   type_mismatch    record type does not fit the question
+ *   known_forged_ip  an address from data/forged_ips.txt
+ *   bogon_answer     a bogon address for a public name (weak)
+ * In a race the response with the evidence is forged, the other genuine;
+ * with no individual evidence the first to arrive is taken as forged
+ * (on-path injectors sit closer than the resolver).  Forged addresses are
+ * marked in the DNS cache so they never name a genuine destination, and
+ * connections to them are followed (forged_ip_contacted).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "detector.h"
+#include "util.h"
+
+#define DNS_MAX_RESP 4
+#define DNS_MAX_ADDR 8
+#define RES_MAX 256
+#define RES_RTT_SAMPLES 16
+#define EMIT_DELAY_US (30ULL * 1000000)
+#define WEAK_DNS (1u << EV_BOGON_ANSWER)
+
+struct dresp {
+	uint64_t ts;
+	uint8_t ttl, rcode;
+	uint16_t ipid, flags;
+	uint8_t naddr;
+	uint8_t addr[DNS_MAX_ADDR][16];
+	uint8_t afam[DNS_MAX_ADDR];
+	uint32_t dns_ttl;
+	uint16_t ancount;
+	uint32_t ev;                 /* evidence mask, after judging */
+	bool forged;
+	bool type_bad;
+};
+
+struct query {
+	struct query *hnext, *prev, *next;   /* hash chain, age list */
+	uint64_t hash;
+	struct ts_addr cli, res;
+	uint16_t cport, rport, id, qtype;
+	uint8_t proto;
+	char qname[DNS_NAME_MAX];
+	uint64_t ts, last_q;
+	uint32_t nq;                 /* query packets (retransmissions incl.) */
+	uint32_t nr;                 /* response packets */
+	struct dresp r[DNS_MAX_RESP];
+	bool judged;
+	/* after judging: forged responses waiting for the cross-layer link */
+	uint32_t mask;
+	int nforged;
+	uint32_t contacted, handshakes, resets, silent;
+};
+
+struct resolver {
+	struct ts_addr a;
+	uint8_t ttl[4];
+	uint32_t tcnt[4];
+	uint32_t rtt[RES_RTT_SAMPLES];
+	unsigned nrtt, rpos;
+};
+
+struct cidr { struct ts_addr a; unsigned bits; };
+
+struct dns_state {
+	struct query **bucket;
+	size_t mask;
+	struct query *head, *tail;       /* oldest first */
+	unsigned n, max;
+	struct resolver res[RES_MAX];
+	unsigned nres;
+	struct cidr *forged;
+	unsigned nforged_list;
+	uint64_t queries, responses, unsolicited, evicted, parse_errors;
+	uint64_t forged_responses, genuine_in_race, events;
+	uint64_t hits[EV_COUNT];
+};
+
+/* ---------- address lists ---------- */
+
+static bool cidr_has(const struct cidr *c, const uint8_t *a, uint8_t fam)
+{
+	if (c->a.family != fam) return false;
+	unsigned bits = c->bits, i = 0;
+	for (; bits >= 8; bits -= 8, i++)
+		if (c->a.a[i] != a[i]) return false;
+	if (bits) {
+		uint8_t m = (uint8_t)(0xff << (8 - bits));
+		if ((c->a.a[i] & m) != (a[i] & m)) return false;
+	}
+	return true;
+}
+
+static void load_forged(struct dns_state *s)
+{
+	char buf[256];
+	FILE *f = fopen("data/forged_ips.txt", "r");
+	if (!f) f = fopen(TS_DATADIR "/forged_ips.txt", "r");
+	if (!f) return;
+	while (fgets(buf, sizeof buf, f)) {
+		buf[strcspn(buf, " \t\r\n#")] = 0;
+		if (!buf[0]) continue;
+		char *slash = strchr(buf, '/');
+		unsigned bits = 0;
+		if (slash) { *slash = 0; bits = (unsigned)atoi(slash + 1); }
+		struct cidr c;
+		if (addr_parse(buf, &c.a)) continue;
+		unsigned maxb = c.a.family == 4 ? 32 : 128;
+		c.bits = slash && bits <= maxb ? bits : maxb;
+		s->forged = xrealloc(s->forged, (s->nforged_list + 1) * sizeof *s->forged);
+		s->forged[s->nforged_list++] = c;
+	}
+	fclose(f);
+}
+
+static bool is_bogon(const uint8_t *a, uint8_t fam)
+{
+	if (fam == 4)
+		return a[0] == 0 || a[0] == 10 || a[0] == 127 || a[0] >= 224 ||
+		       (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		       (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64);
+	static const uint8_t zero[16];
+	if (!memcmp(a, zero, 15) && (a[15] == 0 || a[15] == 1)) return true;
+	return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff;
+}
+
+/* ---------- resolver baselines ---------- */
+
+static struct resolver *resolver_of(struct dns_state *s, const struct ts_addr *a, bool create)
+{
+	for (unsigned i = 0; i < s->nres; i++)
+		if (addr_eq(&s->res[i].a, a)) return &s->res[i];
+	if (!create) return NULL;
+	if (s->nres >= RES_MAX) return NULL;
+	struct resolver *r = &s->res[s->nres++];
+	memset(r, 0, sizeof *r);
+	r->a = *a;
+	return r;
+}
+
+static void res_learn(struct resolver *r, uint8_t ttl, uint32_t rtt)
+{
+	int min = 0;
+	bool done = false;
+	for (int i = 0; i < 4 && !done; i++) {
+		if (r->tcnt[i] && r->ttl[i] == ttl) { r->tcnt[i]++; done = true; }
+		else if (r->tcnt[i] < r->tcnt[min]) min = i;
+	}
+	if (!done && r->tcnt[min] <= 1) { r->ttl[min] = ttl; r->tcnt[min] = 1; }
+	r->rtt[r->rpos] = rtt;
+	r->rpos = (r->rpos + 1) % RES_RTT_SAMPLES;
+	if (r->nrtt < RES_RTT_SAMPLES) r->nrtt++;
+}
+
+/* Mode TTL if it holds a majority of >= 3 samples, else 0. */
+static uint8_t res_ttl(const struct resolver *r)
+{
+	uint32_t tot = 0, best = 0;
+	uint8_t t = 0;
+	for (int i = 0; i < 4; i++) {
+		tot += r->tcnt[i];
+		if (r->tcnt[i] > best) { best = r->tcnt[i]; t = r->ttl[i]; }
+	}
+	return (tot >= 3 && best * 2 > tot) ? t : 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t res_rtt(const struct resolver *r)
+{
+	uint32_t v[RES_RTT_SAMPLES];
+	if (r->nrtt < 3) return 0;
+	memcpy(v, r->rtt, r->nrtt * sizeof *v);
+	qsort(v, r->nrtt, sizeof *v, cmp_u32);
+	return v[r->nrtt / 2];
+}
+
+/* ---------- query table ---------- */
+
+static uint64_t qhash(const struct ts_addr *cli, uint16_t cport, const struct ts_addr *res,
+                      uint16_t id, const char *qname, uint16_t qtype)
+{
+	uint64_t h = addr_hash(cli, 1) ^ mix64(addr_hash(res, 2) + cport);
+	h = mix64(h ^ ((uint64_t)id << 16) ^ qtype);
+	for (const char *p = qname; *p; p++) h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	return mix64(h);
+}
+
+static void age_unlink(struct dns_state *s, struct query *q)
+{
+	if (q->prev) q->prev->next = q->next; else s->head = q->next;
+	if (q->next) q->next->prev = q->prev; else s->tail = q->prev;
+}
+
+static void q_remove(struct dns_state *s, struct query *q)
+{
+	struct query **pp = &s->bucket[q->hash & s->mask];
+	while (*pp && *pp != q) pp = &(*pp)->hnext;
+	if (*pp) *pp = q->hnext;
+	age_unlink(s, q);
+	s->n--;
+	free(q);
+}
+
+static struct query *q_find(struct dns_state *s, const struct ts_addr *cli, uint16_t cport,
+                            const struct ts_addr *res, uint16_t id, const char *qname,
+                            uint16_t qtype, uint64_t *hp)
+{
+	uint64_t h = qhash(cli, cport, res, id, qname, qtype);
+	*hp = h;
+	for (struct query *q = s->bucket[h & s->mask]; q; q = q->hnext)
+		if (q->hash == h && q->cport == cport && q->id == id && q->qtype == qtype &&
+		    addr_eq(&q->cli, cli) && addr_eq(&q->res, res) && !strcmp(q->qname, qname))
+			return q;
+	return NULL;
+}
+
+/* ---------- judging ---------- */
+
+static bool same_answer(const struct dresp *a, const struct dresp *b)
+{
+	if (a->rcode != b->rcode || a->naddr != b->naddr) return false;
+	for (unsigned i = 0; i < a->naddr; i++) {       /* as sets */
+		bool found = false;
+		for (unsigned j = 0; j < b->naddr && !found; j++)
+			found = a->afam[i] == b->afam[j] && !memcmp(a->addr[i], b->addr[j], 16);
+		if (!found) return false;
+	}
+	return true;
+}
+
+static uint32_t resp_evidence(struct dns_state *s, const struct query *q, struct dresp *r,
+                              const struct resolver *res)
+{
+	uint32_t m = 0;
+	uint8_t bt = res ? res_ttl(res) : 0;
+	uint32_t rtt = res ? res_rtt(res) : 0;
+	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
+	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
+	if (rtt >= 1000 && delay * 2 < rtt) m |= 1u << EV_EARLY_ANSWER;
+	if (r->type_bad) m |= 1u << EV_TYPE_MISMATCH;
+	for (unsigned i = 0; i < r->naddr; i++) {
+		for (unsigned k = 0; k < s->nforged_list; k++)
+			if (cidr_has(&s->forged[k], r->addr[i], r->afam[i]))
+				m |= 1u << EV_KNOWN_FORGED_IP;
+		if (is_bogon(r->addr[i], r->afam[i])) m |= 1u << EV_BOGON_ANSWER;
+	}
+	return m;
+}
+
+static void mark_forged(struct engine *e, const struct query *q, const struct dresp *r)
+{
+	for (unsigned i = 0; i < r->naddr; i++) {
+		struct ts_addr a = { .family = r->afam[i] };
+		memcpy(a.a, r->addr[i], 16);
+		dnsc_mark_forged(e->dnsc, &a, q->qname);
+	}
+}
+
+static void put_genuine(struct engine *e, const struct query *q, const struct dresp *r)
+{
+	for (unsigned i = 0; i < r->naddr; i++) {
+		struct ts_addr a = { .family = r->afam[i] };
+		memcpy(a.a, r->addr[i], 16);
+		dnsc_put(e->dnsc, &a, q->qname, r->dns_ttl, r->ts);
+	}
+}
+
+static void judge(struct dns_state *s, struct engine *e, struct query *q)
+{
+	struct resolver *res = resolver_of(s, &q->res, true);
+	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
+	bool differ = false;
+	q->judged = true;
+	for (unsigned i = 1; i < n; i++)
+		if (!same_answer(&q->r[0], &q->r[i])) differ = true;
+	int strongest = -1;
+	for (unsigned i = 0; i < n; i++) {
+		q->r[i].ev = resp_evidence(s, q, &q->r[i], res);
+		if (q->r[i].ev & ~WEAK_DNS) strongest = (int)i;
+	}
+	if (differ) {
+		/* the response(s) with evidence are forged; none: the first */
+		bool any = false;
+		for (unsigned i = 0; i < n; i++) {
+			bool ev = (q->r[i].ev & ~WEAK_DNS) != 0;
+			bool unlike = !same_answer(&q->r[i], &q->r[strongest >= 0 ? (unsigned)strongest : 0]);
+			if (ev || (strongest < 0 && i == 0)) {
+				q->r[i].forged = true;
+				q->r[i].ev |= 1u << EV_MULTI_ANSWER;
+				any = true;
+			}
+			(void)unlike;
+		}
+		/* a genuine response identical to a forged one is forged too */
+		for (unsigned i = 0; i < n && any; i++)
+			for (unsigned j = 0; j < n; j++)
+				if (q->r[j].forged && same_answer(&q->r[i], &q->r[j]) && !q->r[i].forged) {
+					q->r[i].forged = true;
+					q->r[i].ev |= q->r[j].ev;
+				}
+		/* every response forged?  keep the last-arriving as genuine */
+		bool all = true;
+		for (unsigned i = 0; i < n; i++) all = all && q->r[i].forged;
+		if (all && n > 1 && strongest < 0) q->r[n - 1].forged = false;
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			if (q->r[i].ev & ~WEAK_DNS) q->r[i].forged = true;
+	}
+	q->mask = 0;
+	q->nforged = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct dresp *r = &q->r[i];
+		if (r->forged) {
+			q->nforged++;
+			q->mask |= r->ev;
+			mark_forged(e, q, r);
+			s->forged_responses++;
+		} else {
+			uint64_t rtt = r->ts >= q->last_q ? r->ts - q->last_q : 0;
+			if (res) res_learn(res, r->ttl, (uint32_t)(rtt > UINT32_MAX ? UINT32_MAX : rtt));
+			put_genuine(e, q, r);
+			if (differ) s->genuine_in_race++;
+		}
+	}
+}
+
+static json_t *resp_json(const struct dresp *r, const struct query *q)
+{
+	json_t *o = json_object(), *ans = json_array(), *codes = json_array();
+	char b[64];
+	json_object_set_new(o, "forged", json_boolean(r->forged));
+	json_object_set_new(o, "ttl", json_integer(r->ttl));
+	json_object_set_new(o, "ipid", json_integer(r->ipid));
+	json_object_set_new(o, "rcode", json_integer(r->rcode));
+	json_object_set_new(o, "delay_us", json_integer((json_int_t)(r->ts >= q->last_q ? r->ts - q->last_q : 0)));
+	for (unsigned i = 0; i < r->naddr; i++) {
+		struct ts_addr a = { .family = r->afam[i] };
+		memcpy(a.a, r->addr[i], 16);
+		addr_str(&a, b, sizeof b);
+		json_array_append_new(ans, json_string(b));
+	}
+	json_object_set_new(o, "answers", ans);
+	for (int k = 0; k < EV_COUNT; k++)
+		if (r->ev & (1u << k)) json_array_append_new(codes, json_string(evidence_name(k)));
+	json_object_set_new(o, "evidence", codes);
+	return o;
+}
+
+static void emit(struct dns_state *s, struct engine *e, struct query *q)
+{
+	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
+	struct ev_tuple t = { .src = q->cli, .dst = q->res, .sport = q->cport,
+	                      .dport = q->rport, .proto = q->proto };
+	uint32_t mask = q->mask;
+	if (q->contacted) mask |= 1u << EV_FORGED_IP_CONTACTED;
+	json_t *det = json_object(), *rs = json_array(), *c = json_object();
+	json_object_set_new(det, "qname", json_string(q->qname));
+	json_object_set_new(det, "qtype", json_integer(q->qtype));
+	json_object_set_new(det, "id", json_integer(q->id));
+	for (unsigned i = 0; i < n; i++) json_array_append_new(rs, resp_json(&q->r[i], q));
+	json_object_set_new(det, "responses", rs);
+	json_object_set_new(c, "connections", json_integer(q->contacted));
+	json_object_set_new(c, "handshake_completed", json_integer(q->handshakes));
+	json_object_set_new(c, "reset", json_integer(q->resets));
+	json_object_set_new(c, "no_answer", json_integer(q->silent));
+	json_object_set_new(det, "forged_ip_contacted", c);
+	uint32_t conf_mask = mask & ~(1u << EV_FORGED_IP_CONTACTED);
+	/* one event per forged response */
+	for (int i = 0; i < q->nforged; i++) {
+		for (int k = 0; k < EV_COUNT; k++)
+			if (conf_mask & (1u << k)) s->hits[k]++;
+		if (q->contacted) s->hits[EV_FORGED_IP_CONTACTED]++;
+		engine_event(e, NULL, &t, q->qname, "dns_injection", ST_NONE,
+		             confidence_of(conf_mask), mask, q->r[0].ts,
+		             i + 1 < q->nforged ? json_deep_copy(det) : det);
+		s->events++;
+	}
+	if (!q->nforged) json_decref(det);
+}
+
+/* Leave the table: count, judge (if not yet), emit. */
+static void q_retire(struct dns_state *s, struct engine *e, struct query *q)
+{
+	if (!q->judged) judge(s, e, q);
+	struct dest *d = engine_dest(e, q->qname[0] ? q->qname : ".");
+	if (d) {
+		dest_dns(d, q->nq, q->nr);
+		dest_seen(d, q->ts);
+		if (q->nr) dest_seen(d, q->r[0].ts);
+	}
+	if (q->nforged) emit(s, e, q);
+	q_remove(s, q);
+}
+
+static void expire(struct dns_state *s, struct engine *e, uint64_t now, bool all)
+{
+	uint64_t hold = (uint64_t)e->o.dns_hold_ms * 1000;
+	/* judge what is past its hold window; retire what is past the
+	 * cross-layer delay (forged) or judged and clean */
+	for (struct query *q = s->head, *nx; q; q = nx) {
+		nx = q->next;
+		if (!all && q->ts + hold > now) break;
+		if (!q->judged) judge(s, e, q);
+		if (all || !q->nforged || q->ts + EMIT_DELAY_US <= now) q_retire(s, e, q);
+	}
+}
+
+/* ---------- packet path ---------- */
+
+static void fill_resp(struct dresp *r, const struct pkt *pk, const struct dns_msg *m)
+{
+	memset(r, 0, sizeof *r);
+	r->ts = pk->ts;
+	r->ttl = pk->ttl;
+	r->ipid = pk->ipid;
+	r->rcode = m->rcode;
+	r->flags = m->flags;
+	r->ancount = m->ancount;
+	r->dns_ttl = 0;
+	for (unsigned i = 0; i < m->nrr && i < DNS_MAX_ANS; i++) {
+		const struct dns_rr *rr = &m->rr[i];
+		if (rr->section != 1) continue;
+		bool a = rr->type == 1, aaaa = rr->type == 28;
+		if ((a && m->qtype == 28) || (aaaa && m->qtype == 1)) r->type_bad = true;
+		if (!a && !aaaa) continue;
+		if (r->naddr < DNS_MAX_ADDR) {
+			r->afam[r->naddr] = a ? 4 : 6;
+			memcpy(r->addr[r->naddr], rr->addr, a ? 4 : 16);
+			r->naddr++;
+		}
+		if (!r->dns_ttl || rr->ttl < r->dns_ttl) r->dns_ttl = rr->ttl;
+	}
+}
+
+static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
+                   const uint8_t *msg, size_t len)
+{
+	struct dns_msg m;
+	int st = dns_parse(msg, len, &m);
+	if ((st != DIS_OK && st != DIS_TRUNCATED) || !m.has_question) {
+		s->parse_errors++;
+		if (st == DIS_MALFORMED) e->malformed[MAL_DNS]++;
+		return;
+	}
+	uint64_t h;
+	if (!m.qr) {
+		s->queries++;
+		struct query *q = q_find(s, &pk->src, pk->sport, &pk->dst, m.id, m.qname, m.qtype, &h);
+		if (q) { q->nq++; q->last_q = pk->ts; return; }
+		if (s->n >= s->max) {
+			s->evicted++;
+			q_retire(s, e, s->head);
+		}
+		q = xcalloc(1, sizeof *q);
+		q->hash = h;
+		q->cli = pk->src; q->cport = pk->sport;
+		q->res = pk->dst; q->rport = pk->dport;
+		q->id = m.id; q->qtype = m.qtype; q->proto = pk->proto;
+		memcpy(q->qname, m.qname, sizeof q->qname);
+		q->ts = q->last_q = pk->ts;
+		q->nq = 1;
+		q->hnext = s->bucket[h & s->mask];
+		s->bucket[h & s->mask] = q;
+		q->prev = s->tail;
+		if (s->tail) s->tail->next = q; else s->head = q;
+		s->tail = q;
+		s->n++;
+		return;
+	}
+	s->responses++;
+	struct query *q = q_find(s, &pk->dst, pk->dport, &pk->src, m.id, m.qname, m.qtype, &h);
+	if (!q || q->judged) { s->unsolicited++; return; }
+	if (q->nr < DNS_MAX_RESP) {
+		fill_resp(&q->r[q->nr], pk, &m);
+		/* tentative: a connection may follow before the hold window
+		 * ends; judge() marks forged addresses, which then never name
+		 * a destination (engine_flow_destination checks) */
+		put_genuine(e, q, &q->r[q->nr]);
+	}
+	q->nr++;
+}
+
+/* Follow connections to forged addresses (SYN, SYN-ACK, RST only). */
+static void follow_forged(struct dns_state *s, struct engine *e, const struct pkt *pk)
+{
+	uint8_t fl = pk->tcp.flags;
+	const char *name = NULL;
+	bool to = (fl & TH_SYN) && !(fl & TH_ACK);
+	const struct ts_addr *fa = to ? &pk->dst : &pk->src;
+	if (!(fl & (TH_SYN | TH_RST))) return;
+	if (!dnsc_forged(e->dnsc, fa, &name) || !name) return;
+	for (struct query *q = s->head; q; q = q->next) {
+		if (!q->nforged || strcmp(q->qname, name)) continue;
+		if (to && addr_eq(&q->cli, &pk->src)) q->contacted++;
+		else if ((fl & TH_SYN) && (fl & TH_ACK)) q->handshakes++;
+		else if (fl & TH_RST) q->resets++;
+		break;
+	}
+}
+
+static void dns_on_packet(void *st, struct engine *e, const struct pkt *pk,
+                          struct flow *f, int dir)
+{
+	struct dns_state *s = st;
+	(void)f; (void)dir;
+	if (pk->proto == 17 && (pk->sport == 53 || pk->dport == 53)) {
+		if (pk->paylen) on_dns(s, e, pk, pk->payload, pk->paylen);
+	} else if (pk->proto == 6) {
+		if ((pk->sport == 53 || pk->dport == 53) && pk->paylen > 2) {
+			size_t l = ((size_t)pk->payload[0] << 8) | pk->payload[1];
+			if (l + 2 <= pk->paylen) on_dns(s, e, pk, pk->payload + 2, l);
+		}
+		if (s->forged_responses) follow_forged(s, e, pk);
+	}
+}
+
+static void dns_flow_end(void *st, struct engine *e, struct flow *f)
+{
+	struct dns_state *s = st;
+	const char *name = NULL;
+	if (f->proto != 6 || !s->forged_responses) return;
+	if (!dnsc_forged(e->dnsc, &f->srv, &name) || !name) return;
+	for (struct query *q = s->head; q; q = q->next)
+		if (q->nforged && !strcmp(q->qname, name)) {
+			if (!f->d[1].pkts) q->silent++;
+			break;
+		}
+}
+
+static void dns_tick(void *st, struct engine *e, uint64_t now)
+{
+	expire(st, e, now, false);
+}
+
+static void dns_finish(void *st, struct engine *e)
+{
+	expire(st, e, e->now, true);
+}
+
+static void *dns_init(struct engine *e)
+{
+	struct dns_state *s = xcalloc(1, sizeof *s);
+	size_t nb = 1024;
+	s->max = e->o.dns_pending_max ? e->o.dns_pending_max : 65536;
+	while (nb < s->max) nb <<= 1;
+	s->bucket = xcalloc(nb, sizeof *s->bucket);
+	s->mask = nb - 1;
+	load_forged(s);
+	return s;
+}
+
+static void dns_free(void *st)
+{
+	struct dns_state *s = st;
+	if (!s) return;
+	while (s->head) q_remove(s, s->head);
+	free(s->bucket);
+	free(s->forged);
+	free(s);
+}
+
+static json_t *dns_stats(void *st)
+{
+	struct dns_state *s = st;
+	json_t *o = json_object(), *h = json_object();
+	json_object_set_new(o, "queries", json_integer((json_int_t)s->queries));
+	json_object_set_new(o, "responses", json_integer((json_int_t)s->responses));
+	json_object_set_new(o, "unsolicited", json_integer((json_int_t)s->unsolicited));
+	json_object_set_new(o, "pending_evicted", json_integer((json_int_t)s->evicted));
+	json_object_set_new(o, "parse_errors", json_integer((json_int_t)s->parse_errors));
+	json_object_set_new(o, "forged_responses", json_integer((json_int_t)s->forged_responses));
+	json_object_set_new(o, "genuine_in_race", json_integer((json_int_t)s->genuine_in_race));
+	for (int k = 0; k < EV_COUNT; k++)
+		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
+	json_object_set_new(o, "evidence_hits", h);
+	return o;
+}
+
+const struct detector det_dns_injection = {
+	.name = "dns_injection",
+	.init = dns_init,
+	.on_packet = dns_on_packet,
+	.on_flow_end = dns_flow_end,
+	.on_tick = dns_tick,
+	.on_finish = dns_finish,
+	.free = dns_free,
+	.stats = dns_stats,
+};

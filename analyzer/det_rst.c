@@ -1,0 +1,215 @@
+/* det_rst.c - rst_injection: RSTs the claimed sender did not send.
+ *
+ * Runs when a TCP flow ends.  Each RST is tested against the claimed
+ * sender's own behaviour in the flow (Weaver, Sommer, Paxson, NDSS 2009;
+ * DESIGN.md section 2):
+ *   seq_race       the sender kept sending in-window data/ACK/FIN after it
+ *   multi_rst      several RSTs from one side with differing seq/ack and no
+ *                  packet from the other side between them (a benign host
+ *                  answers each incoming segment with one RST), or a burst
+ *                  of >= 3 identical ones
+ *   ttl_mismatch   TTL off by > 1 from every TTL the sender used in the flow
+ *                  (or, with none, from its baseline across other flows)
+ *   early_rst      sooner after its trigger than half the vantage<->sender RTT
+ *   fingerprint    a known injector pattern (weak)
+ *   ipid_mismatch  IPv4 ID breaks the sender's incrementing pattern (weak)
+ * Weak evidence alone never makes an injection: such a RST is genuine.
+ * One event per affected connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "detector.h"
+#include "fingerprint.h"
+#include "tcp_track.h"
+#include "util.h"
+
+#define BURST_US 1000000     /* RSTs of one burst lie within 1 s */
+#define WEAK_MASK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH))
+
+struct rst_state {
+	struct fingerprints *fp;
+	uint64_t rsts, injected, genuine, refused, weak_only;
+	uint64_t hits[EV_COUNT];
+};
+
+static void *rst_init(struct engine *e)
+{
+	struct rst_state *s = xcalloc(1, sizeof *s);
+	s->fp = fp_load(NULL);
+	(void)e;
+	return s;
+}
+
+static void rst_free(void *st)
+{
+	struct rst_state *s = st;
+	if (!s) return;
+	fp_free(s->fp);
+	free(s);
+}
+
+static int absdiff(int a, int b) { return a > b ? a - b : b - a; }
+
+/* TTL evidence: 1 mismatch, 0 consistent, -1 unknown.  *ref = the TTL
+ * compared against. */
+static int ttl_check(struct engine *e, const struct flow *f, const struct rst_rec *r,
+                     uint8_t *ref)
+{
+	const struct flow_dir *d = &f->d[r->dir];
+	unsigned samples = 0;
+	uint8_t mode = flow_ttl_mode(d, &samples);
+	*ref = mode;
+	if (samples) {
+		for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+			if (!d->ttl_cnt[i]) continue;
+			bool solid = d->ttl_cnt[i] >= 2 || d->ttl_val[i] == mode;
+			if (solid && absdiff(d->ttl_val[i], r->ttl) <= 1) return 0;
+		}
+		return 1;
+	}
+	const struct ts_addr *who = r->dir ? &f->srv : &f->cli;
+	uint8_t b = bl_ttl(e->bl, who, &samples);
+	*ref = b;
+	if (samples < 2) return -1;
+	return absdiff(b, r->ttl) > 1 ? 1 : 0;
+}
+
+static bool multi_rst(const struct flow *f, unsigned i)
+{
+	const struct rst_rec *r = &f->rst[i];
+	unsigned same = 1;
+	for (unsigned j = 0; j < f->nrst; j++) {
+		const struct rst_rec *q = &f->rst[j];
+		if (j == i || q->dir != r->dir) continue;
+		uint64_t gap = q->ts > r->ts ? q->ts - r->ts : r->ts - q->ts;
+		if (gap > BURST_US) continue;
+		/* no packet from the other side between the two */
+		const struct rst_rec *a = q->ts < r->ts ? q : r, *b = q->ts < r->ts ? r : q;
+		if (b->trigger_ts > a->ts) continue;
+		if (q->seq != r->seq || q->ack != r->ack) return true;
+		same++;
+	}
+	return same >= 3;
+}
+
+static bool ipid_odd(const struct flow *f, const struct rst_rec *r)
+{
+	const struct flow_dir *d = &f->d[r->dir];
+	if (d->ipid_n < 3 || (uint32_t)d->ipid_small + 2 < d->ipid_n) return false;
+	uint16_t step = (uint16_t)(r->ipid - d->ipid_last);
+	uint16_t back = (uint16_t)(d->ipid_last - r->ipid);
+	return step > 1024 && back > 64;
+}
+
+static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct flow *f,
+                             unsigned i, json_t *rj)
+{
+	const struct rst_rec *r = &f->rst[i];
+	uint32_t m = 0;
+	uint8_t ref = 0;
+	const struct flow_dir *d = &f->d[r->dir];
+	/* the sender kept talking after this RST (and after its own FIN it
+	 * would not: exclude RSTs that follow the sender's FIN) */
+	if (r->after && !(d->fin && d->fin_ts < r->ts && !d->after_rst_data))
+		m |= 1u << EV_SEQ_RACE;
+	bool after_own_fin = d->fin && d->fin_ts <= r->ts;
+	if (!after_own_fin && multi_rst(f, i)) m |= 1u << EV_MULTI_RST;
+	int t = ttl_check(e, f, r, &ref);
+	if (t == 1) m |= 1u << EV_TTL_MISMATCH;
+	uint32_t rtt = r->dir ? f->rtt_srv_us : f->rtt_cli_us;
+	uint64_t delay = r->trigger_ts && r->ts >= r->trigger_ts ? r->ts - r->trigger_ts : 0;
+	if (rtt >= 1000 && r->trigger_ts && delay * 2 < rtt) m |= 1u << EV_EARLY_RST;
+	struct fp_pkt fp = { r->flags, r->ttl, r->df, (r->dir ? f->srv.family : f->cli.family) == 4,
+	                     r->ipid, r->win };
+	const char *fpn = fp_match(s->fp, &fp);
+	if (fpn) m |= 1u << EV_FINGERPRINT;
+	if (fp.v4 && ipid_odd(f, r)) m |= 1u << EV_IPID_MISMATCH;
+
+	json_object_set_new(rj, "from", json_string(r->dir ? "server" : "client"));
+	json_object_set_new(rj, "ttl", json_integer(r->ttl));
+	json_object_set_new(rj, "endpoint_ttl", ref ? json_integer(ref) : json_null());
+	json_object_set_new(rj, "ipid", json_integer(r->ipid));
+	json_object_set_new(rj, "seq", json_integer(r->seq));
+	json_object_set_new(rj, "ack", json_integer(r->ack));
+	json_object_set_new(rj, "window", json_integer(r->win));
+	json_object_set_new(rj, "flags", json_integer(r->flags));
+	json_object_set_new(rj, "delay_us", json_integer((json_int_t)delay));
+	json_object_set_new(rj, "after_packets", json_integer(r->after));
+	if (fpn) json_object_set_new(rj, "fingerprint", json_string(fpn));
+	json_t *codes = json_array();
+	for (int k = 0; k < EV_COUNT; k++)
+		if (m & (1u << k)) json_array_append_new(codes, json_string(evidence_name(k)));
+	json_object_set_new(rj, "evidence", codes);
+	return m;
+}
+
+static void rst_flow_end(void *st, struct engine *e, struct flow *f)
+{
+	struct rst_state *s = st;
+	if (f->proto != 6 || !f->nrst) return;
+	uint32_t mask = 0;
+	int stage = 0;
+	uint64_t ts = 0;
+	unsigned injected = 0;
+	json_t *list = json_array();
+	for (unsigned i = 0; i < f->nrst; i++) {
+		json_t *rj = json_object();
+		uint32_t m = rst_evidence(s, e, f, i, rj);
+		s->rsts++;
+		if (m && !(m & ~WEAK_MASK)) s->weak_only++;
+		if (!(m & ~WEAK_MASK)) {      /* no evidence, or weak only: genuine */
+			json_decref(rj);
+			continue;
+		}
+		json_array_append_new(list, rj);
+		injected++;
+		for (int k = 0; k < EV_COUNT; k++)
+			if (m & (1u << k)) s->hits[k]++;
+		if (!ts) { ts = f->rst[i].ts; stage = f->rst[i].stage; }
+		mask |= m;
+	}
+	if (!injected) {
+		json_decref(list);
+		const struct rst_rec *r = &f->rst[0];
+		if (r->stage == ST_POST_SYN && r->dir == 1 && !f->synack_seen) {
+			f->out_refused = true;
+			s->refused++;
+		} else {
+			f->out_genuine_rst = true;
+			s->genuine++;
+		}
+		return;
+	}
+	s->injected++;
+	f->out_interfered = true;
+	json_t *det = json_object();
+	json_object_set_new(det, "rsts", list);
+	json_object_set_new(det, "rtt_server_us", json_integer(f->rtt_srv_us));
+	json_object_set_new(det, "rtt_client_us", json_integer(f->rtt_cli_us));
+	json_object_set_new(det, "injected_count", json_integer(injected));
+	engine_event(e, f, NULL, f->name, "rst_injection", stage, confidence_of(mask),
+	             mask, ts, det);
+}
+
+static json_t *rst_stats(void *st)
+{
+	struct rst_state *s = st;
+	json_t *o = json_object(), *h = json_object();
+	json_object_set_new(o, "rsts", json_integer((json_int_t)s->rsts));
+	json_object_set_new(o, "injected_connections", json_integer((json_int_t)s->injected));
+	json_object_set_new(o, "genuine_connections", json_integer((json_int_t)s->genuine));
+	json_object_set_new(o, "refused_connections", json_integer((json_int_t)s->refused));
+	json_object_set_new(o, "weak_only_rsts", json_integer((json_int_t)s->weak_only));
+	for (int k = 0; k < EV_COUNT; k++)
+		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
+	json_object_set_new(o, "evidence_hits", h);
+	return o;
+}
+
+const struct detector det_rst_injection = {
+	.name = "rst_injection",
+	.init = rst_init,
+	.on_flow_end = rst_flow_end,
+	.free = rst_free,
+	.stats = rst_stats,
+};

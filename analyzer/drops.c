@@ -1,0 +1,102 @@
+/* drops.c - confidence for dropped SYNs / data from repetition.
+ *
+ * One unanswered connection is weak evidence (a server can be down);
+ * blackholing is credible with repetition (DESIGN.md 3, issue #3):
+ *   base (per signature)
+ *   + 0.25  two or more such connections to the same destination
+ *   + 0.15  the destination is named (DNS/SNI/Host) or on the target list
+ *   + 0.10  other connections in the capture were answered (network works)
+ *   + 0.05  three or more tries in this connection
+ *   - 0.20  the sensor was dropping packets at the time (live capture)
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "drops.h"
+#include "util.h"
+
+void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max)
+{
+	memset(d, 0, sizeof *d);
+	d->sig = sig;
+	d->base = base;
+	d->evcode = evcode;
+	d->max = max ? max : 4096;
+	d->v = xcalloc(d->max, sizeof *d->v);
+}
+
+void drops_free(struct drops *d)
+{
+	for (unsigned i = 0; i < d->n; i++) free(d->v[i].name);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+void drops_add(struct drops *d, struct engine *e, const struct flow *f, uint64_t ts,
+               uint64_t last_ts, uint32_t tries, int stage)
+{
+	if (d->n >= d->max) drops_decide(d, e, UINT64_MAX);
+	struct drop_cand *c = &d->v[d->n++];
+	memset(c, 0, sizeof *c);
+	c->name = xstrdup(f->name);
+	ev_tuple_of(&c->t, f);
+	c->ts = ts;
+	c->last_ts = last_ts;
+	c->tries = tries;
+	c->stage = stage;
+	c->named = f->name_src >= NS_DNS || targets_match(e->targets, f->name, NULL);
+	c->sensor_dropping = e->sensor_dropping;
+}
+
+static unsigned same_dest(const struct drops *d, const struct drop_cand *c)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->n; i++)
+		if (!strcmp(d->v[i].name, c->name)) n++;
+	return n;
+}
+
+static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigned repeat)
+{
+	double conf = d->base;
+	uint32_t mask = 1u << d->evcode;
+	if (repeat >= 2) { conf += 0.25; mask |= 1u << EV_REPEATED; }
+	if (c->named) conf += 0.15;
+	if (e->answered_flows) conf += 0.10;
+	if (c->tries >= 3) conf += 0.05;
+	if (c->sensor_dropping) { conf -= 0.20; mask |= 1u << EV_SENSOR_DROPS; }
+	if (conf < 0) conf = 0;
+	json_t *det = json_object();
+	json_object_set_new(det, "tries", json_integer(c->tries));
+	json_object_set_new(det, "waited_us", json_integer((json_int_t)(c->last_ts - c->ts)));
+	json_object_set_new(det, "connections_to_destination", json_integer(repeat));
+	json_object_set_new(det, "other_connections_answered", json_integer((json_int_t)e->answered_flows));
+	engine_event(e, NULL, &c->t, c->name, d->sig, c->stage, conf, mask, c->ts, det);
+	d->decided++;
+}
+
+void drops_decide(struct drops *d, struct engine *e, uint64_t before)
+{
+	unsigned keep = 0;
+	unsigned *rep = xcalloc(d->n ? d->n : 1, sizeof *rep);
+	for (unsigned i = 0; i < d->n; i++) rep[i] = same_dest(d, &d->v[i]);
+	for (unsigned i = 0; i < d->n; i++) {
+		struct drop_cand *c = &d->v[i];
+		if (c->ts < before || before == UINT64_MAX) {
+			emit(d, e, c, rep[i]);
+			free(c->name);
+		} else {
+			d->v[keep++] = *c;
+		}
+	}
+	d->n = keep;
+	free(rep);
+}
+
+json_t *drops_stats(const struct drops *d)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "events", json_integer((json_int_t)d->decided));
+	json_object_set_new(o, "inconclusive", json_integer((json_int_t)d->inconclusive));
+	return o;
+}

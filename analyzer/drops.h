@@ -1,0 +1,38 @@
+/* drops.h - shared bookkeeping of the two "nothing came back" detectors
+ * (syn_drop, data_drop): candidates are held until the end of input (or
+ * until they are old, or the list is full) so that repetition across
+ * connections can count in their confidence. */
+#ifndef TS_DROPS_H
+#define TS_DROPS_H
+
+#include "engine_int.h"
+
+struct drop_cand {
+	char *name;
+	struct ev_tuple t;
+	uint64_t ts;             /* first SYN / first data              */
+	uint64_t last_ts;        /* last retransmission                 */
+	uint32_t tries;          /* SYNs / transmissions of the data    */
+	int stage;
+	bool named;              /* DNS/SNI/Host name or a target       */
+	bool sensor_dropping;
+};
+
+struct drops {
+	const char *sig;         /* "syn_drop" / "data_drop"            */
+	double base;             /* confidence of one connection        */
+	uint32_t evcode;         /* EV_SYN_RETRANSMIT / EV_DATA_RETRANSMIT */
+	struct drop_cand *v;
+	unsigned n, max;
+	uint64_t decided, overflow, inconclusive;
+};
+
+void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max);
+void drops_free(struct drops *d);
+void drops_add(struct drops *d, struct engine *e, const struct flow *f, uint64_t ts,
+               uint64_t last_ts, uint32_t tries, int stage);
+/* Decide candidates older than `before` (UINT64_MAX: all). */
+void drops_decide(struct drops *d, struct engine *e, uint64_t before);
+json_t *drops_stats(const struct drops *d);
+
+#endif

@@ -1,0 +1,390 @@
+/* engine.c - the packet path: decode, flows, naming, detectors, events.
+ *
+ * Owns everything it creates; detectors see it through engine_int.h and
+ * report only through engine_event() and the destination table.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "community_id.h"
+#include "detector.h"
+#include "tcp_track.h"
+#include "util.h"
+
+#define TICK_US 100000
+
+void engine_opts_default(struct engine_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_flows = 262144;
+	o->tcp_idle_s = 300;
+	o->udp_idle_s = 60;
+	o->syn_timeout_s = 3;
+	o->dns_hold_ms = 3000;
+	o->dns_cache_max = 131072;
+	o->dns_pending_max = 65536;
+	o->dest_max = 65536;
+	o->reasm_bytes = 16384;
+	o->min_confidence = 0.5;
+	o->use_ndpi = true;
+	o->ndpi_max_pkts = 12;
+}
+
+static void flow_end(void *ctx, struct flow *f);
+
+struct engine *engine_new(const struct engine_opts *o, char *err)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	e->o = *o;
+	e->targets = targets_load(o->targets_file, err);
+	if (!e->targets) { free(e); return NULL; }
+	if (o->use_ndpi) {
+		e->ndpi = ndpi_ctx_new();
+		if (!e->ndpi) {
+			snprintf(err, 256, "nDPI initialisation failed");
+			targets_free(e->targets);
+			free(e);
+			return NULL;
+		}
+	}
+	e->ft = ft_new(o->max_flows, o->tcp_idle_s, o->udp_idle_s, flow_end, e);
+	e->dt = dest_new(o->dest_max);
+	e->dnsc = dnsc_new(o->dns_cache_max, 300);
+	e->bl = bl_new(65536);
+	e->dropped = -1;
+	e->last_dlt = -1;
+	for (unsigned i = 0; detectors[i] && i < DET_MAX; i++) {
+		e->det[i] = detectors[i];
+		e->det_state[i] = detectors[i]->init ? detectors[i]->init(e) : NULL;
+		e->ndet++;
+	}
+	return e;
+}
+
+struct dest *engine_dest(struct engine *e, const char *name)
+{
+	struct dest *d = dest_get(e->dt, name);
+	if (!d) return NULL;
+	const char *svc = NULL;
+	if (targets_match(e->targets, name, &svc)) dest_set_meta(d, svc, true);
+	return d;
+}
+
+/* Destination precedence (DESIGN.md 1): SNI > Host > QUIC SNI (nDPI) >
+ * DNS answer name > nDPI IP-based service > bare IP. */
+const char *engine_flow_destination(struct engine *e, struct flow *f)
+{
+	char buf[256];
+	if (f->name && f->name_src >= NS_QUIC) return f->name;
+	if (f->ndpi) {
+		const char *h = ndpi_host(f->ndpi);
+		if (h && *h) {
+			name_clean((const uint8_t *)h, strlen(h), buf, sizeof buf);
+			if (buf[0]) {
+				free(f->name);
+				f->name = xstrdup(buf);
+				f->name_src = NS_QUIC;
+				return f->name;
+			}
+		}
+	}
+	if (f->dns_name && !dnsc_forged(e->dnsc, &f->srv, NULL)) {
+		free(f->name);
+		f->name = xstrdup(f->dns_name);
+		f->name_src = NS_DNS;
+		return f->name;
+	}
+	uint16_t svc = e->ndpi ? ndpi_ip_service(e->ndpi, &f->srv) : 0;
+	const char *label = svc ? ndpi_proto_label(e->ndpi, svc) : NULL;
+	if (label && *label && strcmp(label, "Unknown")) {
+		name_clean((const uint8_t *)label, strlen(label), buf, sizeof buf);
+		free(f->name);
+		f->name = xstrdup(buf);
+		f->name_src = NS_NDPI_IP;
+		return f->name;
+	}
+	addr_str(&f->srv, buf, sizeof buf);
+	free(f->name);
+	f->name = xstrdup(buf);
+	f->name_src = NS_IP;
+	return f->name;
+}
+
+static void flow_to_dest(struct engine *e, struct flow *f)
+{
+	struct dest *d = engine_dest(e, f->name);
+	if (!d) return;
+	if (f->name_src >= NS_DNS) dest_add_host(d, f->name);
+	if (!dnsc_forged(e->dnsc, &f->srv, NULL)) dest_add_ip(d, &f->srv);
+	uint16_t p = f->ndpi_proto;
+	if (e->ndpi && !p && f->name_src == NS_NDPI_IP) p = ndpi_ip_service(e->ndpi, &f->srv);
+	if (p) {
+		const char *label = ndpi_proto_label(e->ndpi, p);
+		bool social = ndpi_proto_social(e->ndpi, p);
+		if (label && strcmp(label, "Unknown") && strcmp(label, "TLS") &&
+		    strcmp(label, "HTTP") && strcmp(label, "QUIC") && strcmp(label, "DNS"))
+			dest_set_meta(d, label, social);
+		else if (social)
+			dest_set_meta(d, NULL, true);
+	}
+	uint64_t first = f->d[0].first_ts ? f->d[0].first_ts : f->d[1].first_ts;
+	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
+	dest_seen(d, first);
+	dest_seen(d, last);
+	if (f->proto != 6) return;
+	struct dest_tcp *t = dest_tcp(d);
+	t->connections++;
+	if (f->established || (f->midstream && f->d[0].pkts && f->d[1].pkts)) t->established++;
+	if (f->out_genuine_rst) t->genuine_rst++;
+	if (f->out_refused) t->refused++;
+	if (f->out_inconclusive) t->inconclusive++;
+	if (f->out_asymmetric) t->asymmetric++;
+}
+
+static void flow_end(void *ctx, struct flow *f)
+{
+	struct engine *e = ctx;
+	if (f->ndpi && !f->ndpi_done) {
+		uint16_t p = ndpi_finish(e->ndpi, &f->ndpi);
+		if (p) f->ndpi_proto = p;
+		f->ndpi_done = true;
+	}
+	if (f->proto == 17 && (f->cport == 53 || f->sport == 53)) {
+		ndpi_flow_release(f->ndpi);
+		f->ndpi = NULL;
+		return;                /* DNS: the DNS detector owns it */
+	}
+	engine_flow_destination(e, f);
+	if (f->proto == 6 && f->synack_seen) e->answered_flows++;
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->on_flow_end) e->det[i]->on_flow_end(e->det_state[i], e, f);
+	if (f->proto == 6 || (f->proto == 17 && f->sport == 443))
+		flow_to_dest(e, f);
+	ndpi_flow_release(f->ndpi);
+	f->ndpi = NULL;
+}
+
+static uint64_t pkt_time(const struct pcap_pkthdr *h)
+{
+	if (h->ts.tv_sec < 0 || h->ts.tv_usec < 0) return 0;
+	return (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)(h->ts.tv_usec % 1000000);
+}
+
+static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
+                      const struct pkt *pk)
+{
+	if (!e->ndpi || f->ndpi_done) return;
+	/* Our own dissectors already named it: nDPI's DPI is not needed. */
+	if (f->name_src >= NS_HOST || f->sni_state) {
+		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
+	}
+	uint16_t p = 0;
+	const uint8_t *l3 = pk->l3;
+	size_t len = pk->l3len;
+	if (!l3 || !len) return;
+	f->ndpi_pkts++;
+	if (ndpi_feed(e->ndpi, &f->ndpi, l3, len, pk->ts, &p)) {
+		f->ndpi_proto = p;
+		f->ndpi_done = true;
+	} else if (f->ndpi_pkts >= e->o.ndpi_max_pkts) {
+		p = ndpi_finish(e->ndpi, &f->ndpi);
+		if (p) f->ndpi_proto = p;
+		f->ndpi_done = true;
+	}
+}
+
+static void on_icmp(struct engine *e, const struct pkt *pk)
+{
+	const struct icmp_meta *m = &pk->icmp;
+	int dir;
+	if (!m->quoted) return;
+	e->icmp_quotes++;
+	struct flow *f = ft_find(e->ft, m->iproto, &m->isrc, m->isport, &m->idst, m->idport, &dir);
+	if (!f) return;             /* a quote never creates a flow */
+	e->icmp_matched++;
+	if (!f->icmp_count) {
+		f->icmp_type = m->type;
+		f->icmp_code = m->code;
+		f->icmp_ts = pk->ts;
+		f->icmp_from = pk->src;
+	}
+	f->icmp_count++;
+}
+
+static void tick(struct engine *e)
+{
+	ft_expire(e->ft, e->now);
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->on_tick) e->det[i]->on_tick(e->det_state[i], e, e->now);
+}
+
+void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
+                   const uint8_t *bytes)
+{
+	struct pkt pk;
+	enum mal_reason why = MAL_NONE;
+	uint64_t ts = pkt_time(h);
+
+	e->packets++;
+	e->bytes += h->len;
+	if (ts < e->now) e->time_backwards++;
+	else e->now = ts;
+	if (!e->start || ts < e->start) e->start = ts;
+	if (ts > e->end) e->end = ts;
+
+	memset(&pk, 0, sizeof pk);
+	pk.ts = ts ? ts : e->now;
+	pk.caplen = h->caplen;
+	pk.wirelen = h->len;
+	int st = packet_decode(dlt, bytes, &pk, &why);
+	if (e->now >= e->next_tick) {
+		tick(e);
+		e->next_tick = e->now + TICK_US;
+	}
+	if (st == DIS_UNSUPPORTED && !pk.ipver) {
+		if (why == MAL_NONE && pk.ethertype == 0xffff) e->unknown_dlt++;
+		else e->non_ip++;
+		return;
+	}
+	if (st != DIS_OK) {
+		if (why != MAL_NONE && why < MAL_COUNT) e->malformed[why]++;
+		e->malformed_total++;
+		if (!pk.ipver || !pk.proto) return;
+		/* a bad TCP option still leaves a usable header */
+		if (!(pk.proto == 6 && why == MAL_TCP_OPT)) return;
+	}
+	if (pk.frag) {
+		e->fragments++;
+		if (!pk.frag_first) return;
+	}
+	struct flow *f = NULL;
+	int dir = 0;
+	if (pk.proto == 6 || pk.proto == 17) {
+		f = ft_lookup(e->ft, &pk, true, &dir);
+		if (pk.proto == 6) {
+			if (tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
+			if (!f->d[0].pkts && !f->d[1].pkts) {
+				const char *n = dnsc_get(e->dnsc, &f->srv, pk.ts);
+				if (n) f->dns_name = xstrdup(n);
+			}
+			tcp_track(e, f, dir, &pk);
+		} else {
+			struct flow_dir *d = &f->d[dir];
+			if (!f->d[0].pkts && !f->d[1].pkts) {
+				const char *n = dnsc_get(e->dnsc, &f->srv, pk.ts);
+				if (n) f->dns_name = xstrdup(n);
+			}
+			d->pkts++;
+			d->bytes += pk.wirelen;
+			if (!d->first_ts) d->first_ts = pk.ts;
+			d->last_ts = pk.ts;
+		}
+		ft_touch(e->ft, f, pk.ts);
+		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);
+		if (!dns) ndpi_step(e, f, bytes, &pk);
+	} else if (pk.proto == 1 || pk.proto == 58) {
+		on_icmp(e, &pk);
+	}
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->on_packet) e->det[i]->on_packet(e->det_state[i], e, &pk, f, dir);
+}
+
+void engine_finish(struct engine *e)
+{
+	tick(e);
+	ft_flush(e->ft);
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->on_finish) e->det[i]->on_finish(e->det_state[i], e);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e) return;
+	ft_free(e->ft);            /* runs flow_end: detectors still alive */
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->free) e->det[i]->free(e->det_state[i]);
+	dest_free(e->dt);
+	dnsc_free(e->dnsc);
+	bl_free(e->bl);
+	targets_free(e->targets);
+	ndpi_ctx_free(e->ndpi);
+	free(e);
+}
+
+/* ---- events ---- */
+
+void ev_tuple_of(struct ev_tuple *t, const struct flow *f)
+{
+	memset(t, 0, sizeof *t);
+	t->src = f->cli; t->dst = f->srv; t->sport = f->cport; t->dport = f->sport;
+	t->proto = f->proto;
+	t->has_counts = true;
+	for (int i = 0; i < 2; i++) { t->pkts[i] = f->d[i].pkts; t->bytes[i] = f->d[i].bytes; }
+}
+
+static json_t *flow_counts(const struct ev_tuple *t)
+{
+	json_t *o = json_object();
+	if (!t->has_counts) return o;
+	json_object_set_new(o, "pkts_toserver", json_integer((json_int_t)t->pkts[0]));
+	json_object_set_new(o, "pkts_toclient", json_integer((json_int_t)t->pkts[1]));
+	json_object_set_new(o, "bytes_toserver", json_integer((json_int_t)t->bytes[0]));
+	json_object_set_new(o, "bytes_toclient", json_integer((json_int_t)t->bytes[1]));
+	return o;
+}
+
+void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
+                  const char *destination, const char *signature, int stage,
+                  double conf, uint32_t evmask, uint64_t ts, json_t *details)
+{
+	struct ev_tuple tu;
+	char cid[64] = "", a[64], b[64];
+	if (f) {
+		ev_tuple_of(&tu, f);
+		t = &tu;
+	}
+	if (conf > 1) conf = 1;
+	conf = (double)(int)(conf * 100 + 0.5) / 100;
+	community_id_v1(&t->src, t->sport, &t->dst, t->dport, t->proto, 0, cid, sizeof cid);
+	e->events++;
+	struct dest *d = engine_dest(e, destination);
+	if (d) {
+		dest_signature(d, signature, stage, conf, evmask, ts, cid);
+		if (e->sensor_dropping) { /* visible in the event evidence */ }
+	}
+	if (!e->o.events) { json_decref(details); return; }
+
+	json_t *o = json_object(), *ev = json_object();
+	const char *stn = stage_name(stage);
+	addr_str(&t->src, a, sizeof a);
+	addr_str(&t->dst, b, sizeof b);
+	json_object_set_new(o, "timestamp", json_time(ts));
+	json_object_set_new(o, "event_type", json_string("tamper"));
+	json_object_set_new(o, "signature", json_string(signature));
+	json_object_set_new(o, "stage", stn ? json_string(stn) : json_null());
+	json_object_set_new(o, "confidence", json_real(conf));
+	for (int i = 0; i < EV_COUNT; i++)
+		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name(i), json_true());
+	if (details) json_object_update(ev, details);
+	json_decref(details);
+	json_object_set_new(o, "evidence", ev);
+	json_object_set_new(o, "src_ip", json_string(a));
+	json_object_set_new(o, "src_port", json_integer(t->sport));
+	json_object_set_new(o, "dest_ip", json_string(b));
+	json_object_set_new(o, "dest_port", json_integer(t->dport));
+	json_object_set_new(o, "proto", json_string(t->proto == 6 ? "TCP" : t->proto == 17 ? "UDP" :
+	                                            t->proto == 1 ? "ICMP" : "IPv6-ICMP"));
+	json_object_set_new(o, "community_id", json_string(cid));
+	json_object_set_new(o, "destination", json_string(destination));
+	const char *svc = NULL;
+	targets_match(e->targets, destination, &svc);
+	json_object_set_new(o, "service", svc ? json_string(svc) : json_null());
+	json_object_set_new(o, "flow", flow_counts(t));
+	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	if (line) {
+		fputs(line, e->o.events);
+		fputc('\n', e->o.events);
+		fflush(e->o.events);
+		free(line);
+	}
+	json_decref(o);
+}

@@ -1,0 +1,49 @@
+/* engine.h - the packet path: decode -> flow -> attribution -> detectors.
+ *
+ * One engine per worker.  Input is a sequence of (dlt, pcap header, bytes)
+ * in packet-time order; output is the report (report.h) and the JSONL
+ * event stream.  The engine owns every flow, cache and detector state it
+ * creates; engine_free() releases all of it.  Packet time only.
+ */
+#ifndef TS_ENGINE_H
+#define TS_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <pcap/pcap.h>
+
+struct engine;
+
+struct engine_opts {
+	unsigned max_flows;          /* hard cap on the flow table            */
+	unsigned tcp_idle_s;         /* idle timeout, TCP flows               */
+	unsigned udp_idle_s;         /* idle timeout, UDP flows               */
+	unsigned syn_timeout_s;      /* SYN drop: minimum wait before verdict */
+	unsigned dns_hold_ms;        /* DNS query hold window                 */
+	unsigned dns_cache_max;      /* IP -> name cache entries              */
+	unsigned dns_pending_max;    /* DNS queries in flight                 */
+	unsigned dest_max;           /* destinations kept                     */
+	unsigned reasm_bytes;        /* per-direction reassembly budget       */
+	double   min_confidence;     /* interfered threshold                  */
+	bool     use_ndpi;           /* classify with nDPI                    */
+	unsigned ndpi_max_pkts;      /* give nDPI up after this many packets  */
+	const char *targets_file;    /* NULL = built-in data/targets.txt      */
+	FILE    *events;             /* JSONL stream, or NULL                 */
+};
+
+void engine_opts_default(struct engine_opts *o);
+
+/* Returns NULL and fills err (256 bytes) on failure. */
+struct engine *engine_new(const struct engine_opts *o, char *err);
+
+/* Feed one packet.  Never fails: malformed input is counted. */
+void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
+                   const uint8_t *bytes);
+
+/* End of input: expire every flow and run the final detector passes. */
+void engine_finish(struct engine *e);
+
+void engine_free(struct engine *e);
+
+#endif

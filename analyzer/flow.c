@@ -1,0 +1,236 @@
+/* flow.c - owns flow memory: create, lookup, expire, evict, destroy.
+ *
+ * Chained hash over a symmetric 5-tuple hash, two LRU lists (TCP and the
+ * rest, each with its own idle timeout), and a hard cap: when full, the
+ * least recently seen flow is evicted (counted).  Every flow leaving the
+ * table passes through the end() callback first, which runs detectors.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "flow.h"
+#include "util.h"
+
+struct lru { struct flow *head, *tail; };
+
+struct flow_table {
+	struct flow **bucket;
+	uint64_t mask;
+	unsigned max;
+	uint64_t idle_us[2];          /* [0] TCP, [1] other */
+	struct lru lru[2];
+	flow_end_fn end;
+	void *ctx;
+	uint64_t seed;
+	struct ft_stats st;
+};
+
+const char *stage_name(int st)
+{
+	static const char *n[] = { NULL, "post_syn", "post_ack", "post_psh", "later" };
+	return (st >= 0 && st <= ST_LATER) ? n[st] : NULL;
+}
+
+struct flow_table *ft_new(unsigned max, unsigned tcp_idle_s, unsigned udp_idle_s,
+                          flow_end_fn end, void *ctx)
+{
+	struct flow_table *t = xcalloc(1, sizeof *t);
+	uint64_t n = 1024;
+	if (max < 16) max = 16;
+	while (n < (uint64_t)max) n <<= 1;
+	t->bucket = xcalloc(n, sizeof *t->bucket);
+	t->mask = n - 1;
+	t->max = max;
+	t->idle_us[0] = (uint64_t)tcp_idle_s * 1000000;
+	t->idle_us[1] = (uint64_t)udp_idle_s * 1000000;
+	t->end = end;
+	t->ctx = ctx;
+	t->seed = 0x5ca1ab1e0ddba11ULL;   /* fixed: reports must not vary */
+	return t;
+}
+
+static int lru_of(const struct flow *f) { return f->proto == 6 ? 0 : 1; }
+
+static void lru_unlink(struct flow_table *t, struct flow *f)
+{
+	struct lru *l = &t->lru[lru_of(f)];
+	if (f->prev) f->prev->next = f->next; else l->head = f->next;
+	if (f->next) f->next->prev = f->prev; else l->tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void lru_append(struct flow_table *t, struct flow *f)
+{
+	struct lru *l = &t->lru[lru_of(f)];
+	f->prev = l->tail;
+	f->next = NULL;
+	if (l->tail) l->tail->next = f; else l->head = f;
+	l->tail = f;
+}
+
+static int ep_cmp(const struct ts_addr *a, uint16_t ap, const struct ts_addr *b, uint16_t bp)
+{
+	int c = memcmp(a->a, b->a, 16);
+	if (c) return c;
+	if (a->family != b->family) return a->family < b->family ? -1 : 1;
+	return ap < bp ? -1 : ap > bp;
+}
+
+static uint64_t tuple_hash(const struct flow_table *t, uint8_t proto,
+                           const struct ts_addr *a, uint16_t ap,
+                           const struct ts_addr *b, uint16_t bp)
+{
+	/* symmetric: order the endpoints first */
+	if (ep_cmp(a, ap, b, bp) > 0) {
+		const struct ts_addr *x = a; a = b; b = x;
+		uint16_t y = ap; ap = bp; bp = y;
+	}
+	uint64_t h = addr_hash(a, t->seed);
+	h = mix64(h ^ addr_hash(b, t->seed + 1));
+	return mix64(h ^ ((uint64_t)ap << 24) ^ ((uint64_t)bp << 8) ^ proto);
+}
+
+static void flow_destroy(struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		free(f->d[d].ra.buf);
+		free(f->d[d].ra.have);
+	}
+	free(f->rst);
+	free(f->name);
+	free(f->dns_name);
+	free(f);
+}
+
+static void bucket_unlink(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->bucket[f->hash & t->mask];
+	while (*pp && *pp != f) pp = &(*pp)->hnext;
+	if (*pp) *pp = f->hnext;
+}
+
+static void flow_remove(struct flow_table *t, struct flow *f)
+{
+	if (t->end) t->end(t->ctx, f);
+	bucket_unlink(t, f);
+	lru_unlink(t, f);
+	t->st.active--;
+	flow_destroy(f);
+}
+
+struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
+                     uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir)
+{
+	uint64_t h = tuple_hash(t, proto, a, ap, b, bp);
+	for (struct flow *f = t->bucket[h & t->mask]; f; f = f->hnext) {
+		if (f->hash != h || f->proto != proto) continue;
+		if (f->cport == ap && f->sport == bp && addr_eq(&f->cli, a) && addr_eq(&f->srv, b)) {
+			*dir = 0;
+			return f;
+		}
+		if (f->cport == bp && f->sport == ap && addr_eq(&f->cli, b) && addr_eq(&f->srv, a)) {
+			*dir = 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static bool well_known(uint16_t p) { return p < 1024 || p == 8080 || p == 8443 || p == 5228; }
+
+/* Who is the client of a new flow?  1 if pk's sender is the server. */
+static int sender_is_server(const struct pkt *pk)
+{
+	if (pk->proto == 6 && (pk->tcp.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		return 1;
+	if (pk->proto == 6 && (pk->tcp.flags & TH_SYN))
+		return 0;
+	if (well_known(pk->sport) && !well_known(pk->dport)) return 1;
+	return 0;
+}
+
+static void evict_oldest(struct flow_table *t)
+{
+	struct flow *a = t->lru[0].head, *b = t->lru[1].head, *v;
+	if (!a) v = b;
+	else if (!b) v = a;
+	else v = a->d[0].last_ts < b->d[0].last_ts ? a : b;  /* roughly oldest */
+	if (!v) return;
+	t->st.evicted++;
+	flow_remove(t, v);
+}
+
+struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, int *dir)
+{
+	struct flow *f = ft_find(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
+	if (f || !create) return f;
+	if (t->st.active >= t->max) evict_oldest(t);
+	f = xcalloc(1, sizeof *f);
+	f->proto = pk->proto;
+	if (sender_is_server(pk)) {
+		f->cli = pk->dst; f->cport = pk->dport;
+		f->srv = pk->src; f->sport = pk->sport;
+		*dir = 1;
+	} else {
+		f->cli = pk->src; f->cport = pk->sport;
+		f->srv = pk->dst; f->sport = pk->dport;
+		*dir = 0;
+	}
+	f->vlan = pk->vlan;
+	f->hash = tuple_hash(t, f->proto, &f->cli, f->cport, &f->srv, f->sport);
+	uint64_t b = f->hash & t->mask;
+	f->hnext = t->bucket[b];
+	t->bucket[b] = f;
+	lru_append(t, f);
+	t->st.created++;
+	t->st.active++;
+	if (t->st.active > t->st.peak) t->st.peak = t->st.active;
+	return f;
+}
+
+static uint64_t flow_last(const struct flow *f)
+{
+	return f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
+}
+
+void ft_touch(struct flow_table *t, struct flow *f, uint64_t now)
+{
+	(void)now;
+	struct lru *l = &t->lru[lru_of(f)];
+	if (l->tail == f) return;
+	lru_unlink(t, f);
+	lru_append(t, f);
+}
+
+void ft_expire(struct flow_table *t, uint64_t now)
+{
+	for (int i = 0; i < 2; i++) {
+		struct flow *f;
+		while ((f = t->lru[i].head) != NULL) {
+			uint64_t last = flow_last(f);
+			if (last + t->idle_us[i] > now) break;
+			t->st.expired++;
+			flow_remove(t, f);
+		}
+	}
+}
+
+void ft_flush(struct flow_table *t)
+{
+	for (int i = 0; i < 2; i++) {
+		struct flow *f;
+		while ((f = t->lru[i].head) != NULL) flow_remove(t, f);
+	}
+}
+
+void ft_stats(const struct flow_table *t, struct ft_stats *s)
+{
+	*s = t->st;
+}
+
+void ft_free(struct flow_table *t)
+{
+	if (!t) return;
+	ft_flush(t);
+	free(t->bucket);
+	free(t);
+}

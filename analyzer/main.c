@@ -1,0 +1,213 @@
+/* main.c - command line: `tamperscope analyze|...`.  The only place that
+ * decides exit codes: 0 ok, 1 usage, 2 input unreadable/invalid,
+ * 3 output error (4: out of memory). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "capture.h"
+#include "cli.h"
+#include "report.h"
+#include "util.h"
+
+static volatile int g_stop;
+
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+static void usage_analyze(FILE *f)
+{
+	fprintf(f,
+	"usage: tamperscope analyze [options] FILE...   (pcap or pcapng; - = stdin)\n"
+	"  -o FILE             report JSON (default: stdout)\n"
+	"  -e FILE             JSONL tamper event stream (- = stdout)\n"
+	"  --format json|text  report format (text: aligned table for people)\n"
+	"  --text FILE         also write the text table to FILE\n"
+	"  -f EXPR             BPF filter\n"
+	"  --targets FILE      replace the social-media target list\n"
+	"  -c N                stop after N packets\n"
+	"  -q                  quiet: no summary on stderr\n"
+	"  --syn-timeout S     SYN/data drop wait before a verdict (default 3)\n"
+	"  --dns-hold MS       DNS hold window (default 3000)\n"
+	"  --max-flows N       flow table cap (default 262144)\n"
+	"  --tcp-idle S / --udp-idle S   idle timeouts (default 300 / 60)\n"
+	"  --reasm-bytes N     per-direction reassembly budget (default 16384)\n"
+	"  --min-confidence X  'interfered' threshold (default 0.5)\n"
+	"  --no-ndpi           do not classify with nDPI\n"
+	"  -h, --help          this help;  --version\n"
+	"exit: 0 ok, 1 usage, 2 input unreadable/invalid, 3 output error\n");
+}
+
+enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REASM,
+       O_MINC, O_NONDPI, O_VERSION, O_TEXT };
+
+static const struct option analyze_opts[] = {
+	{ "format", required_argument, 0, O_FORMAT },
+	{ "targets", required_argument, 0, O_TARGETS },
+	{ "syn-timeout", required_argument, 0, O_SYN },
+	{ "dns-hold", required_argument, 0, O_HOLD },
+	{ "max-flows", required_argument, 0, O_MAXF },
+	{ "tcp-idle", required_argument, 0, O_TIDLE },
+	{ "udp-idle", required_argument, 0, O_UIDLE },
+	{ "reasm-bytes", required_argument, 0, O_REASM },
+	{ "min-confidence", required_argument, 0, O_MINC },
+	{ "no-ndpi", no_argument, 0, O_NONDPI },
+	{ "text", required_argument, 0, O_TEXT },
+	{ "help", no_argument, 0, 'h' },
+	{ "version", no_argument, 0, O_VERSION },
+	{ 0, 0, 0, 0 },
+};
+
+static int num(const char *s, unsigned long *out)
+{
+	char *e;
+	errno = 0;
+	unsigned long v = strtoul(s, &e, 10);
+	if (errno || !*s || *e) return -1;
+	*out = v;
+	return 0;
+}
+
+/* Parse an engine tuning option shared by analyze and capture; 1 if
+ * handled, -1 bad value, 0 not ours. */
+int cli_engine_opt(int c, const char *arg, struct engine_opts *o)
+{
+	unsigned long v = 0;
+	switch (c) {
+	case O_TARGETS: o->targets_file = arg; return 1;
+	case O_NONDPI: o->use_ndpi = false; return 1;
+	case O_MINC: {
+		char *e;
+		double d = strtod(arg, &e);
+		if (*e || d < 0 || d > 1) return -1;
+		o->min_confidence = d;
+		return 1;
+	}
+	case O_SYN: case O_HOLD: case O_MAXF: case O_TIDLE: case O_UIDLE: case O_REASM:
+		if (num(arg, &v) || v > 100000000UL) return -1;
+		if (c == O_SYN) o->syn_timeout_s = (unsigned)v;
+		if (c == O_HOLD) o->dns_hold_ms = (unsigned)v;
+		if (c == O_MAXF) o->max_flows = (unsigned)(v ? v : 1);
+		if (c == O_TIDLE) o->tcp_idle_s = (unsigned)v;
+		if (c == O_UIDLE) o->udp_idle_s = (unsigned)v;
+		if (c == O_REASM) o->reasm_bytes = (unsigned)(v > 1048576 ? 1048576 : v);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+FILE *cli_open_events(const char *path, char *err)
+{
+	if (!path) return NULL;
+	if (!strcmp(path, "-")) return stdout;
+	FILE *f = fopen(path, "a");
+	if (!f) snprintf(err, 256, "%s: %s", path, strerror(errno));
+	else setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+static void summary(const json_t *r)
+{
+	const json_t *ds = json_object_get(r, "destinations");
+	size_t i, inter = 0;
+	json_t *d;
+	json_array_foreach(ds, i, d)
+		if (!strcmp(json_string_value(json_object_get(d, "verdict")), "interfered")) inter++;
+	const json_t *c = json_object_get(r, "capture");
+	fprintf(stderr, "tamperscope: %lld packets, %lld flows, %zu destinations, %zu interfered\n",
+	        (long long)json_integer_value(json_object_get(c, "packets")),
+	        (long long)json_integer_value(json_object_get(c, "flows")),
+	        json_array_size(ds), inter);
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+	struct engine_opts o;
+	const char *out = "-", *events = NULL, *filter = NULL, *text = NULL;
+	bool as_text = false, quiet = false;
+	unsigned long count = 0;
+	int c;
+	char err[256] = "";
+
+	engine_opts_default(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:e:f:c:qh", analyze_opts, NULL)) != -1) {
+		int r = cli_engine_opt(c, optarg, &o);
+		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
+		if (r > 0) continue;
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'e': events = optarg; break;
+		case 'f': filter = optarg; break;
+		case 'c': if (num(optarg, &count)) { ts_err(NULL, "-c: not a number: %s", optarg); return 1; } break;
+		case 'q': quiet = true; break;
+		case O_TEXT: text = optarg; break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "text")) as_text = true;
+			else if (strcmp(optarg, "json")) { ts_err(NULL, "--format: json or text"); return 1; }
+			break;
+		case 'h': usage_analyze(stdout); return 0;
+		case O_VERSION: printf("%s %s\n", TS_NAME, TS_VERSION); return 0;
+		default: usage_analyze(stderr); return 1;
+		}
+	}
+	if (optind >= argc) { usage_analyze(stderr); return 1; }
+
+	o.events = cli_open_events(events, err);
+	if (events && !o.events) { ts_err(NULL, "%s", err); return 3; }
+	struct engine *e = engine_new(&o, err);
+	if (!e) { ts_err(NULL, "%s", err); return 2; }
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	struct offline_result res;
+	const char *const *files = (const char *const *)&argv[optind];
+	int nfiles = argc - optind;
+	int rc = capture_offline(e, files, nfiles, filter, count, &g_stop, &res);
+	if (rc == 1) { engine_free(e); return 1; }
+	engine_finish(e);
+
+	struct report_source src = { .files = (const char **)files, .nfiles = nfiles,
+	                             .filter = filter, .truncated = res.truncated };
+	json_t *r = report_build(e, &src);
+	int wrc = as_text ? report_write_text_path(r, out, err) : report_write_json(r, out, err);
+	if (!wrc && text) wrc = report_write_text_path(r, text, err);
+	if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
+	if (!quiet && !wrc) summary(r);
+	json_decref(r);
+	engine_free(e);
+	if (o.events && o.events != stdout && fclose(o.events)) {
+		ts_err(events, "%s", strerror(errno));
+		rc = 3;
+	}
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tamperscope COMMAND [options]\n"
+	           "commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->help);
+	fprintf(f, "`tamperscope COMMAND -h` for a command's options.\n");
+}
+
+const struct command commands[] = {
+	{ "analyze", "analyse pcap/pcapng files, write the report", cmd_analyze },
+	CLI_EXTRA_COMMANDS
+	{ NULL, NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) { usage(stderr); return 1; }
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) { usage(stdout); return 0; }
+	if (!strcmp(argv[1], "--version")) { printf("%s %s\n", TS_NAME, TS_VERSION); return 0; }
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, argv[1])) return c->fn(argc - 1, argv + 1);
+	ts_err(NULL, "unknown command '%s'", argv[1]);
+	usage(stderr);
+	return 1;
+}

@@ -1,0 +1,197 @@
+/* report.c - build and write the report: JSON (schema tamperscope.report/1)
+ * and the text table.  Files are written to a temporary name and renamed,
+ * so a reader never sees a partial report. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "detector.h"
+#include "report.h"
+#include "util.h"
+
+static json_t *capture_json(struct engine *e, const struct report_source *src)
+{
+	json_t *c = json_object(), *mr = json_object();
+	struct ft_stats fs;
+	ft_stats(e->ft, &fs);
+	json_object_set_new(c, "packets", json_integer((json_int_t)e->packets));
+	json_object_set_new(c, "bytes", json_integer((json_int_t)e->bytes));
+	json_object_set_new(c, "start", json_time(e->start));
+	json_object_set_new(c, "end", json_time(e->end));
+	json_object_set_new(c, "flows", json_integer((json_int_t)fs.created));
+	json_object_set_new(c, "malformed", json_integer((json_int_t)e->malformed_total));
+	for (int i = 1; i < MAL_COUNT; i++)
+		if (e->malformed[i])
+			json_object_set_new(mr, mal_reason_name(i), json_integer((json_int_t)e->malformed[i]));
+	json_object_set_new(c, "malformed_reasons", mr);
+	json_object_set_new(c, "dropped", e->dropped < 0 ? json_null() : json_integer(e->dropped));
+	json_object_set_new(c, "non_ip", json_integer((json_int_t)e->non_ip));
+	json_object_set_new(c, "unknown_linktype", json_integer((json_int_t)e->unknown_dlt));
+	json_object_set_new(c, "fragments", json_integer((json_int_t)e->fragments));
+	json_object_set_new(c, "duplicates", json_integer((json_int_t)e->duplicates));
+	json_object_set_new(c, "time_backwards", json_integer((json_int_t)e->time_backwards));
+	json_object_set_new(c, "icmp_quotes", json_integer((json_int_t)e->icmp_quotes));
+	json_object_set_new(c, "events", json_integer((json_int_t)e->events));
+	json_object_set_new(c, "truncated", json_boolean(src && src->truncated));
+	return c;
+}
+
+static json_t *limits_json(struct engine *e)
+{
+	json_t *l = json_object();
+	struct ft_stats fs;
+	ft_stats(e->ft, &fs);
+	json_object_set_new(l, "max_flows", json_integer(e->o.max_flows));
+	json_object_set_new(l, "flows_evicted", json_integer((json_int_t)fs.evicted));
+	json_object_set_new(l, "flows_expired", json_integer((json_int_t)fs.expired));
+	json_object_set_new(l, "flows_peak", json_integer((json_int_t)fs.peak));
+	json_object_set_new(l, "dns_cache_max", json_integer(e->o.dns_cache_max));
+	json_object_set_new(l, "dns_cache_evicted", json_integer((json_int_t)dnsc_evicted(e->dnsc)));
+	json_object_set_new(l, "destinations_max", json_integer(e->o.dest_max));
+	json_object_set_new(l, "destinations_evicted", json_integer((json_int_t)dest_evicted(e->dt)));
+	json_object_set_new(l, "ttl_baseline_evicted", json_integer((json_int_t)bl_evicted(e->bl)));
+	return l;
+}
+
+json_t *report_build(struct engine *e, const struct report_source *src)
+{
+	json_t *r = json_object(), *g = json_object(), *s = json_object(), *d = json_object();
+	json_object_set_new(r, "schema", json_string("tamperscope.report/1"));
+	json_object_set_new(g, "name", json_string(TS_NAME));
+	json_object_set_new(g, "version", json_string(TS_VERSION));
+	json_object_set_new(r, "generator", g);
+	if (src && src->files) {
+		json_t *f = json_array();
+		for (int i = 0; i < src->nfiles; i++) json_array_append_new(f, json_string(src->files[i]));
+		json_object_set_new(s, "files", f);
+	} else {
+		json_object_set_new(s, "interface", json_string(src && src->interface ? src->interface : "?"));
+	}
+	json_object_set_new(s, "filter", src && src->filter ? json_string(src->filter) : json_null());
+	json_object_set_new(r, "source", s);
+	json_object_set_new(r, "capture", capture_json(e, src));
+	json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->stats)
+			json_object_set_new(d, e->det[i]->name, e->det[i]->stats(e->det_state[i]));
+	json_object_set_new(r, "detectors", d);
+	json_object_set_new(r, "limits", limits_json(e));
+	return r;
+}
+
+/* Write through a temp file in the same directory, then rename. */
+static int write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
+                        const json_t *r)
+{
+	if (!strcmp(path, "-")) {
+		if (fn(r, stdout) || fflush(stdout)) {
+			snprintf(err, 256, "stdout: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	size_t n = strlen(path) + 16;
+	char *tmp = xmalloc(n);
+	snprintf(tmp, n, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, 256, "%s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "w");
+	int bad = !f || fn(r, f);
+	if (f) {
+		bad |= fflush(f) != 0;
+		bad |= fsync(fileno(f)) != 0 && errno != EINVAL;
+		bad |= fclose(f) != 0;
+	} else {
+		close(fd);
+	}
+	if (bad || rename(tmp, path)) {
+		snprintf(err, 256, "%s: %s", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+static int dump_json(const json_t *r, FILE *f)
+{
+	if (json_dumpf(r, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))) return -1;
+	return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int report_write_json(const json_t *r, const char *path, char *err)
+{
+	return write_atomic(path, err, dump_json, r);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "-";
+}
+
+static json_int_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static void sig_summary(const json_t *sigs, char *buf, size_t sz)
+{
+	size_t o = 0;
+	size_t i;
+	json_t *s;
+	buf[0] = 0;
+	json_array_foreach(sigs, i, s) {
+		const char *st = json_string_value(json_object_get(s, "stage"));
+		int w = snprintf(buf + o, sz - o, "%s%s%s%s x%lld (%.2f)", i ? ", " : "",
+		                 jstr(s, "type"), st ? "/" : "", st ? st : "",
+		                 (long long)jint(s, "count"),
+		                 json_number_value(json_object_get(s, "confidence")));
+		if (w < 0 || (size_t)w >= sz - o) break;
+		o += (size_t)w;
+	}
+	if (!buf[0]) snprintf(buf, sz, "-");
+}
+
+int report_write_text(const json_t *r, FILE *out)
+{
+	const json_t *c = json_object_get(r, "capture");
+	const json_t *ds = json_object_get(r, "destinations");
+	size_t i;
+	json_t *d;
+	char sigs[512];
+	int w = 28;
+	json_array_foreach(ds, i, d) {
+		int l = (int)strlen(jstr(d, "destination"));
+		if (l > w) w = l > 60 ? 60 : l;
+	}
+	fprintf(out, "tamperscope %s: %lld packets, %lld flows, %lld malformed, %s .. %s\n",
+	        TS_VERSION, (long long)jint(c, "packets"), (long long)jint(c, "flows"),
+	        (long long)jint(c, "malformed"), jstr(c, "start"), jstr(c, "end"));
+	fprintf(out, "%-*s %-12s %-3s %-12s %5s %5s %5s %5s %9s  %s\n", w, "DESTINATION", "SERVICE",
+	        "SM", "VERDICT", "CONN", "EST", "RST", "REFSD", "DNS Q/R", "SIGNATURES");
+	json_array_foreach(ds, i, d) {
+		const json_t *t = json_object_get(d, "tcp"), *n = json_object_get(d, "dns");
+		char dq[32];
+		snprintf(dq, sizeof dq, "%lld/%lld", (long long)jint(n, "queries"),
+		         (long long)jint(n, "responses"));
+		sig_summary(json_object_get(d, "signatures"), sigs, sizeof sigs);
+		fprintf(out, "%-*.*s %-12.12s %-3s %-12s %5lld %5lld %5lld %5lld %9s  %s\n", w, w,
+		        jstr(d, "destination"), jstr(d, "service"),
+		        json_is_true(json_object_get(d, "social_media")) ? "yes" : "-",
+		        jstr(d, "verdict"), (long long)jint(t, "connections"),
+		        (long long)jint(t, "established"), (long long)jint(t, "genuine_rst"),
+		        (long long)jint(t, "refused"), dq, sigs);
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+int report_write_text_path(const json_t *r, const char *path, char *err)
+{
+	return write_atomic(path, err, report_write_text, r);
+}

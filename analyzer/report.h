@@ -1,0 +1,28 @@
+/* report.h - the tamperscope.report/1 document (DESIGN.md section 5). */
+#ifndef TS_REPORT_H
+#define TS_REPORT_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "engine.h"
+
+struct report_source {
+	const char **files;        /* NULL when live */
+	int nfiles;
+	const char *interface;
+	const char *filter;
+	bool truncated;            /* input ended early (partial report) */
+};
+
+/* Build the report from the engine's state (after engine_finish for a
+ * final report; any time for an interim one).  Caller owns the result. */
+json_t *report_build(struct engine *e, const struct report_source *src);
+
+/* Write JSON to path atomically (temp file + rename); "-" = stdout.
+ * Returns 0, or -1 with err (256 bytes) filled. */
+int report_write_json(const json_t *r, const char *path, char *err);
+/* The aligned per-destination table for people. */
+int report_write_text(const json_t *r, FILE *out);
+int report_write_text_path(const json_t *r, const char *path, char *err);
+
+#endif

@@ -1,0 +1,280 @@
+/* tcp_track.c - TCP connection tracking: handshake, stages, sequence
+ * space, retransmissions, TTL/IP-ID of each side, RST records, and the
+ * bounded in-order reassembly of each direction's first bytes (for SNI /
+ * Host and for overlap conflicts).  Packet time only. */
+#include <stdlib.h>
+#include <string.h>
+#include "tcp_track.h"
+#include "util.h"
+
+#define DUP_WINDOW_US 50000      /* a copy on another VLAN within 50 ms */
+#define RST_WINDOW (1u << 20)    /* "in window" slack for seq_race      */
+
+static uint32_t pkt_sig(const struct pkt *pk)
+{
+	uint64_t h = ((uint64_t)pk->tcp.seq << 32) ^ pk->tcp.ack;
+	h ^= ((uint64_t)pk->tcp.flags << 56) ^ ((uint64_t)pk->paylen_wire << 40) ^
+	     ((uint64_t)pk->ipid << 16) ^ pk->ttl;
+	return (uint32_t)mix64(h);
+}
+
+bool tcp_is_duplicate(struct flow *f, int dir, const struct pkt *pk)
+{
+	struct flow_dir *d = &f->d[dir];
+	uint32_t s = pkt_sig(pk);
+	uint16_t vl = (uint16_t)(pk->vlan | (pk->vlan_depth << 12));
+	for (int i = 0; i < FLOW_DUP_RING; i++) {
+		if (d->dup_sig[i] == s && d->dup_vlan[i] != vl && d->dup_ts[i] &&
+		    pk->ts - d->dup_ts[i] <= DUP_WINDOW_US)
+			return true;
+	}
+	d->dup_sig[d->dup_pos] = s;
+	d->dup_ts[d->dup_pos] = pk->ts ? pk->ts : 1;
+	d->dup_vlan[d->dup_pos] = vl;
+	d->dup_pos = (uint8_t)((d->dup_pos + 1) % FLOW_DUP_RING);
+	return false;
+}
+
+uint8_t flow_ttl_mode(const struct flow_dir *d, unsigned *samples)
+{
+	unsigned best = 0, tot = 0;
+	uint8_t ttl = 0;
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+		tot += d->ttl_cnt[i];
+		if (d->ttl_cnt[i] > best) { best = d->ttl_cnt[i]; ttl = d->ttl_val[i]; }
+	}
+	if (samples) *samples = tot;
+	return ttl;
+}
+
+static void ttl_add(struct flow_dir *d, uint8_t ttl)
+{
+	int min = 0;
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+		if (d->ttl_cnt[i] && d->ttl_val[i] == ttl) {
+			if (d->ttl_cnt[i] < UINT16_MAX) d->ttl_cnt[i]++;
+			return;
+		}
+		if (d->ttl_cnt[i] < d->ttl_cnt[min]) min = i;
+	}
+	if (d->ttl_cnt[min] <= 1) {   /* replace a free or single-sample slot */
+		d->ttl_val[min] = ttl;
+		d->ttl_cnt[min] = 1;
+	}
+}
+
+static void ipid_add(struct flow_dir *d, const struct pkt *pk)
+{
+	if (pk->ipver != 4) return;
+	if (d->ipid_n) {
+		uint16_t step = (uint16_t)(pk->ipid - d->ipid_last);
+		if (step >= 1 && step <= 64) d->ipid_small++;
+	}
+	if (!pk->ipid) d->ipid_zero++;
+	d->ipid_last = pk->ipid;
+	d->ipid_n++;
+}
+
+void reasm_release(struct reasm *r)
+{
+	free(r->buf);
+	free(r->have);
+	r->buf = r->have = NULL;
+}
+
+/* Put a segment into the first `cap` bytes of a direction's stream.
+ * Bytes that overlap already-filled ones with different content mark a
+ * conflict (one of the two copies was forged). */
+static void reasm_add(struct reasm *r, unsigned cap, uint32_t seq, const uint8_t *p,
+                      uint32_t len, uint64_t ts)
+{
+	if (!len || !cap) return;
+	if (!r->buf) {
+		if (r->cap) return;        /* already released */
+		r->buf = xmalloc(cap);
+		r->have = xcalloc((cap + 7) / 8, 1);
+		r->cap = cap;
+		r->base = seq;
+	}
+	int64_t off = (int32_t)(seq - r->base);
+	for (uint32_t i = 0; i < len; i++) {
+		int64_t o = off + i;
+		if (o < 0) continue;
+		if (o >= r->cap) break;
+		uint32_t u = (uint32_t)o;
+		uint8_t bit = (uint8_t)(1u << (u & 7));
+		if (r->have[u >> 3] & bit) {
+			if (r->buf[u] != p[i] && !r->conflict) {
+				r->conflict = true;
+				r->conflict_ts = ts;
+				r->conflict_off = u;
+			}
+		} else {
+			r->have[u >> 3] |= bit;
+			r->buf[u] = p[i];
+			if (u + 1 > r->hi) r->hi = u + 1;
+		}
+	}
+	while (r->contig < r->cap && (r->have[r->contig >> 3] & (1u << (r->contig & 7))))
+		r->contig++;
+}
+
+static void set_name(struct flow *f, const struct strview *v, int src)
+{
+	char buf[256];
+	if (!v->len) return;
+	name_clean(v->p, v->len, buf, sizeof buf);
+	if (!buf[0]) return;
+	free(f->name);
+	f->name = xstrdup(buf);
+	f->name_src = (uint8_t)src;
+}
+
+/* Try to name the flow from the client's reassembled first bytes. */
+static void try_name(struct engine *e, struct flow *f)
+{
+	struct reasm *r = &f->d[0].ra;
+	struct strview v = { 0 };
+	int st;
+	if (f->sni_state || !r->buf || !r->contig) return;
+	if (r->buf[0] == 0x16) {
+		uint8_t scratch[4096];
+		st = tls_sni_parse(r->buf, r->contig, scratch, sizeof scratch, &v);
+		if (st == DIS_OK) set_name(f, &v, NS_SNI);
+	} else {
+		st = http_host_parse(r->buf, r->contig, &v);
+		if (st == DIS_OK) set_name(f, &v, NS_HOST);
+	}
+	if (st != DIS_TRUNCATED || r->contig >= r->cap) f->sni_state = 1;
+	(void)e;
+}
+
+static void note_rst(struct flow *f, int dir, const struct pkt *pk)
+{
+	struct flow_dir *d = &f->d[dir], *o = &f->d[!dir];
+	if (!d->rst) { d->rst = true; d->first_rst_ts = pk->ts; d->first_rst_seq = pk->tcp.seq; }
+	if (f->nrst >= FLOW_RST_MAX) return;
+	if (!f->rst) f->rst = xcalloc(FLOW_RST_MAX, sizeof *f->rst);
+	struct rst_rec *r = &f->rst[f->nrst++];
+	r->ts = pk->ts;
+	r->trigger_ts = o->last_ts;
+	r->seq = pk->tcp.seq;
+	r->ack = pk->tcp.ack;
+	r->ipid = pk->ipid;
+	r->win = pk->tcp.win;
+	r->ttl = pk->ttl;
+	r->flags = pk->tcp.flags;
+	r->reserved = pk->tcp.reserved;
+	r->df = pk->df;
+	r->dir = (uint8_t)dir;
+	r->stage = f->stage ? f->stage : ST_POST_SYN;
+}
+
+/* A non-RST packet from the side that (supposedly) sent a RST earlier. */
+static void after_rst(struct flow *f, int dir, const struct pkt *pk)
+{
+	struct flow_dir *d = &f->d[dir];
+	uint8_t fl = pk->tcp.flags;
+	if ((fl & TH_SYN) && !(fl & TH_ACK)) return;   /* a new attempt */
+	uint32_t dist = pk->tcp.seq - d->first_rst_seq;
+	if (dist > RST_WINDOW && -dist > RST_WINDOW && !(fl & TH_SYN)) return;
+	d->after_rst++;
+	if (pk->paylen_wire || (fl & TH_FIN) || (fl & TH_SYN)) d->after_rst_data++;
+	for (unsigned i = 0; i < f->nrst; i++)
+		if (f->rst[i].dir == dir) f->rst[i].after++;
+}
+
+static void stage_on_data(struct flow *f, int dir, const struct pkt *pk)
+{
+	if (dir == 0) {
+		if (!f->first_data_ts) {
+			f->first_data_ts = pk->ts;
+			f->first_data_seq = pk->tcp.seq;
+			f->first_data_len = pk->paylen_wire;
+			if (f->stage < ST_POST_PSH) f->stage = ST_POST_PSH;
+		} else if (pk->tcp.seq == f->first_data_seq) {
+			f->first_data_retx++;
+		} else if (seq_lt(f->first_data_seq, pk->tcp.seq) && f->stage < ST_LATER) {
+			f->stage = ST_LATER;
+		}
+	} else if (f->first_data_ts && f->stage == ST_POST_PSH) {
+		f->stage = ST_LATER;
+	}
+}
+
+void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
+{
+	struct flow_dir *d = &f->d[dir];
+	uint8_t fl = pk->tcp.flags;
+	uint32_t seg = pk->paylen_wire + ((fl & TH_SYN) ? 1 : 0) + ((fl & TH_FIN) ? 1 : 0);
+
+	if (!f->d[0].pkts && !f->d[1].pkts && !(fl & TH_SYN)) f->midstream = true;
+	d->pkts++;
+	d->bytes += pk->wirelen;
+	if (!d->first_ts) d->first_ts = pk->ts;
+	d->last_ts = pk->ts;
+	d->last_flags = fl;
+
+	if (fl & TH_RST) {
+		note_rst(f, dir, pk);
+		return;
+	}
+	ttl_add(d, pk->ttl);
+	bl_add(e->bl, &pk->src, pk->ttl);
+	ipid_add(d, pk);
+	if (d->rst) after_rst(f, dir, pk);
+	d->last_ts_nonrst = pk->ts;
+
+	if (fl & TH_SYN) {
+		d->syn_count++;
+		if (!d->isn_set) { d->isn = pk->tcp.seq; d->isn_set = true; }
+		if (!(fl & TH_ACK)) {
+			if (dir == 0) {
+				f->syn_seen = true;
+				if (!f->syn_ts) f->syn_ts = pk->ts;
+				if (!f->stage) f->stage = ST_POST_SYN;
+			}
+		} else if (dir == 1 && !f->synack_ts) {
+			f->synack_seen = true;
+			f->synack_ts = pk->ts;
+			/* RTT vantage<->server: from the latest SYN, not the first */
+			uint64_t s = f->d[0].last_ts_nonrst ? f->d[0].last_ts_nonrst : f->syn_ts;
+			if (s && pk->ts >= s) f->rtt_srv_us = (uint32_t)(pk->ts - s);
+		} else if (dir == 1) {
+			f->synack_seen = true;
+		}
+	} else if (dir == 0 && f->synack_seen && !f->established && (fl & TH_ACK)) {
+		f->established = true;
+		f->ack3_ts = pk->ts;
+		if (pk->ts >= f->synack_ts) f->rtt_cli_us = (uint32_t)(pk->ts - f->synack_ts);
+		if (f->stage < ST_POST_ACK) f->stage = ST_POST_ACK;
+	}
+	if (f->midstream && !f->stage) f->stage = pk->paylen_wire ? ST_POST_PSH : ST_POST_ACK;
+
+	if (fl & TH_FIN) { if (!d->fin) d->fin_ts = pk->ts; d->fin = true; }
+
+	if (pk->paylen_wire) {
+		d->data_pkts++;
+		d->payload += pk->paylen_wire;
+		if (d->seq_set && seq_le(pk->tcp.seq + pk->paylen_wire, d->next_seq)) d->data_retx++;
+		stage_on_data(f, dir, pk);
+		if (pk->paylen && (dir == 0 ? !f->sni_state : true))
+			reasm_add(&d->ra, dir == 0 ? e->o.reasm_bytes : e->o.reasm_bytes / 4,
+			          pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
+		if (dir == 0) try_name(e, f);
+	}
+	if (!d->seq_set || seq_lt(d->next_seq, pk->tcp.seq + seg)) {
+		d->next_seq = pk->tcp.seq + seg;
+		d->seq_set = true;
+	}
+	if (fl & TH_ACK) {
+		if (!d->ack_set || seq_lt(d->high_ack, pk->tcp.ack)) d->high_ack = pk->tcp.ack;
+		d->ack_set = true;
+		if (dir == 1 && f->first_data_ts && seq_lt(f->first_data_seq, pk->tcp.ack))
+			f->first_data_acked = true;
+	}
+	if (dir == 1 && f->first_data_ts && pk->ts >= f->first_data_ts) {
+		f->srv_after_data++;
+		f->srv_after_data_ts = pk->ts;
+	}
+}

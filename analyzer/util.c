@@ -1,0 +1,131 @@
+/* util.c - allocation that dies, time/address formatting, name cleaning. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "util.h"
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "%s: out of memory (%zu bytes)\n", TS_NAME, n);
+	exit(4);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+	if (!p) oom(n * sz);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xmalloc(n);
+	memcpy(d, s, n);
+	return d;
+}
+
+void fmt_time(uint64_t ts_us, char *buf, size_t sz)
+{
+	time_t sec = (time_t)(ts_us / 1000000);
+	struct tm tm;
+	if (!gmtime_r(&sec, &tm)) { snprintf(buf, sz, "1970-01-01T00:00:00.000000Z"); return; }
+	snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, (unsigned)(ts_us % 1000000));
+}
+
+json_t *json_time(uint64_t ts_us)
+{
+	char b[40];
+	if (!ts_us) return json_null();
+	fmt_time(ts_us, b, sizeof b);
+	return json_string(b);
+}
+
+void addr_str(const struct ts_addr *a, char *buf, size_t sz)
+{
+	if (a->family == 4) {
+		snprintf(buf, sz, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
+	} else if (a->family == 6) {
+		if (!inet_ntop(AF_INET6, a->a, buf, (socklen_t)sz)) snprintf(buf, sz, "::");
+	} else {
+		snprintf(buf, sz, "?");
+	}
+}
+
+int addr_parse(const char *s, struct ts_addr *a)
+{
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, s, a->a) == 1) { a->family = 4; return 0; }
+	if (inet_pton(AF_INET6, s, a->a) == 1) { a->family = 6; return 0; }
+	return -1;
+}
+
+bool addr_eq(const struct ts_addr *a, const struct ts_addr *b)
+{
+	return a->family == b->family && memcmp(a->a, b->a, 16) == 0;
+}
+
+uint64_t addr_hash(const struct ts_addr *a, uint64_t seed)
+{
+	uint64_t w0, w1;
+	memcpy(&w0, a->a, 8);
+	memcpy(&w1, a->a + 8, 8);
+	return mix64(seed ^ w0 ^ mix64(w1 + a->family));
+}
+
+static bool name_byte_ok(uint8_t b)
+{
+	if (b <= 0x20 || b >= 0x7f) return false;
+	return !strchr("\\\"<>&'", b);
+}
+
+size_t name_clean(const uint8_t *src, size_t len, char *dst, size_t dstsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	if (!dstsz) return 0;
+	while (len && src[len - 1] == '.') len--;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t b = src[i];
+		if (name_byte_ok(b)) {
+			if (o + 1 >= dstsz) break;
+			dst[o++] = (char)((b >= 'A' && b <= 'Z') ? b + 32 : b);
+		} else {
+			if (o + 4 >= dstsz) break;
+			dst[o++] = '\\'; dst[o++] = 'x';
+			dst[o++] = hex[b >> 4]; dst[o++] = hex[b & 15];
+		}
+	}
+	dst[o] = 0;
+	return o;
+}
+
+void ts_err(const char *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", TS_NAME);
+	if (ctx) fprintf(stderr, "%s: ", ctx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,87 @@
+/* decode.c - the per-packet dissector chain: link -> IP -> TCP/UDP/ICMP. */
+#include "dissect.h"
+
+#define ETH_IP4 0x0800
+#define ETH_IP6 0x86dd
+
+static const char *const mal_names[MAL_COUNT] = {
+	[MAL_NONE]         = "none",
+	[MAL_LINK_TRUNC]   = "link_truncated",
+	[MAL_VLAN_TRUNC]   = "vlan_truncated",
+	[MAL_IP4_TRUNC]    = "ip4_truncated",
+	[MAL_IP4_HDR]      = "ip4_header",
+	[MAL_IP4_OPT]      = "ip4_option",
+	[MAL_IP6_TRUNC]    = "ip6_truncated",
+	[MAL_IP6_EXT]      = "ip6_ext_header",
+	[MAL_TCP_TRUNC]    = "tcp_truncated",
+	[MAL_TCP_HDR]      = "tcp_header",
+	[MAL_TCP_OPT]      = "tcp_option",
+	[MAL_UDP_TRUNC]    = "udp_truncated",
+	[MAL_UDP_LEN]      = "udp_length",
+	[MAL_ICMP_TRUNC]   = "icmp_truncated",
+	[MAL_DNS]          = "dns",
+	[MAL_FRAG_GARBAGE] = "frag_garbage",
+	[MAL_IP6_HDR]      = "ip6_header",
+};
+
+const char *mal_reason_name(enum mal_reason r)
+{
+	if ((unsigned)r >= MAL_COUNT || mal_names[r] == NULL)
+		return "unknown";
+	return mal_names[r];
+}
+
+/* IP-in-IP (proto 4) and IPv6-in-IPv4/IPv6 (41, RFC 4213): the inner
+ * header replaces the outer one in *pk (pk->tunnel records the outer
+ * protocol), once only - a tunnel inside a tunnel stays as it is.  A
+ * fragmented outer datagram is not unwrapped (no reassembly). */
+static int tunnel_unwrap(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	uint8_t outer = pk->proto;
+
+	if ((outer != 4 && outer != 41) || pk->frag)
+		return DIS_OK;
+	pk->ethertype = outer == 4 ? ETH_IP4 : ETH_IP6;
+	pk->tunnel = outer;
+	return ip_parse(c, pk, why);
+}
+
+static int l4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	switch (pk->proto) {
+	case 6:  return tcp_parse(c, pk, why);
+	case 17: return udp_parse(c, pk, why);
+	case 1:
+	case 58: return icmp_parse(c, pk, why);
+	default: return DIS_OK;   /* other L4: proto set, no ports */
+	}
+}
+
+/* Decode one captured frame of pk->caplen bytes.  Every field but ts,
+ * caplen and wirelen is reset first.  Returns the first non-OK status of
+ * the chain with *why naming it; the fields of the layers already passed
+ * stay filled.  Non-first IP fragments return DIS_OK without L4. */
+int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
+                  enum mal_reason *why)
+{
+	struct pkt fresh = { .ts = pk->ts, .caplen = pk->caplen,
+	                     .wirelen = pk->wirelen, .frag_first = true,
+	                     .tcp.wscale = -1 };
+	struct cur c;
+	int st;
+
+	*pk = fresh;
+	*why = MAL_NONE;
+	st = link_parse(dlt, frame, pk->caplen, pk, &c, why);
+	if (st != DIS_OK)
+		return st;
+	st = ip_parse(&c, pk, why);
+	if (st != DIS_OK)
+		return st;
+	st = tunnel_unwrap(&c, pk, why);
+	if (st != DIS_OK)
+		return st;
+	if (pk->frag && !pk->frag_first)
+		return DIS_OK;
+	return l4_parse(&c, pk, why);
+}

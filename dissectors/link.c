@@ -1,0 +1,227 @@
+/* link.c - link layers: from a DLT's header to the IPv4/IPv6 header. */
+#include <pcap/pcap.h>
+#include "dissect.h"
+
+#ifndef DLT_NULL
+#define DLT_NULL 0
+#endif
+#ifndef DLT_EN10MB
+#define DLT_EN10MB 1
+#endif
+#ifndef DLT_RAW
+#define DLT_RAW 12
+#endif
+#ifndef DLT_LOOP
+#define DLT_LOOP 108
+#endif
+#ifndef DLT_LINUX_SLL
+#define DLT_LINUX_SLL 113
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#define LINKTYPE_RAW_ 101   /* file header value; libpcap maps it to DLT_RAW */
+
+#define ETH_IP4      0x0800
+#define ETH_IP6      0x86dd
+#define ETH_8021Q    0x8100
+#define ETH_8021AD   0x88a8
+#define ETH_QINQ     0x9100
+#define ETH_QINQ2    0x9200
+#define ETH_PPPOE_S  0x8864
+#define PPP_IP4      0x0021
+#define PPP_IP6      0x0057
+#define VLAN_MAX     4       /* tags accepted in one frame */
+
+static int link_fail(enum mal_reason *why, enum mal_reason r, int st)
+{
+	*why = r;
+	return st;
+}
+
+static bool is_vlan_type(uint16_t t)
+{
+	return t == ETH_8021Q || t == ETH_8021AD || t == ETH_QINQ ||
+	       t == ETH_QINQ2;
+}
+
+/* PPPoE session stage (RFC 2516 4):
+ *  | ver/type | code | session id (16) | length (16) | PPP protocol (16) |
+ * Only IPv4/IPv6 PPP protocols are followed; the rest is unsupported. */
+static int pppoe_parse(struct cur *c, uint16_t *type, enum mal_reason *why)
+{
+	uint8_t vt = cur_u8(c);
+	cur_skip(c, 3);          /* code, session id */
+	uint16_t plen = cur_be16(c);
+	uint16_t proto = cur_be16(c);
+	if (c->bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (vt != 0x11 || plen < 2)
+		return DIS_UNSUPPORTED;
+	cur_clamp(c, (size_t)plen - 2);
+	if (proto == PPP_IP4)
+		*type = ETH_IP4;
+	else if (proto == PPP_IP6)
+		*type = ETH_IP6;
+	else
+		return DIS_UNSUPPORTED;
+	return DIS_OK;
+}
+
+/* Follow VLAN tags and PPPoE from `type` (already read) to an IP
+ * ethertype.  802.1Q tag (IEEE 802.1Q 9.6), after the ethertype that
+ * announced it:
+ *  | PCP(3) DEI(1) VID(12) | inner ethertype (16) |
+ * At most VLAN_MAX tags, so the loop ends. */
+static int ethertype_walk(struct cur *c, uint16_t type, struct pkt *pk,
+                          enum mal_reason *why)
+{
+	while (is_vlan_type(type)) {
+		if (pk->vlan_depth >= VLAN_MAX)
+			return link_fail(why, MAL_VLAN_TRUNC, DIS_MALFORMED);
+		uint16_t tci = cur_be16(c);
+		type = cur_be16(c);
+		if (c->bad)
+			return link_fail(why, MAL_VLAN_TRUNC, DIS_TRUNCATED);
+		if (pk->vlan_depth == 0)
+			pk->vlan = tci & 0x0fff;
+		pk->vlan_depth++;
+	}
+	if (type == ETH_PPPOE_S) {
+		int st = pppoe_parse(c, &type, why);
+		if (st != DIS_OK)
+			return st;
+	}
+	if (type != ETH_IP4 && type != ETH_IP6)
+		return DIS_UNSUPPORTED;  /* ARP, LLDP, MPLS, 802.3 length, ... */
+	pk->ethertype = type;
+	return DIS_OK;
+}
+
+/* Ethernet II (IEEE 802.3 3.1.1 with the Ethernet II type field):
+ *  | dst MAC (6) | src MAC (6) | ethertype (2) | payload ...
+ * A type field < 0x0600 is an 802.3 length (LLC/SNAP follows): not IP. */
+static int eth_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	cur_skip(c, 12);
+	uint16_t type = cur_be16(c);
+	if (c->bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (type < 0x0600)
+		return DIS_UNSUPPORTED;
+	return ethertype_walk(c, type, pk, why);
+}
+
+/* Linux cooked v1 (https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html):
+ *  | pkttype (2) | ARPHRD (2) | addr len (2) | addr (8) | protocol (2) |
+ * protocol < 0x0600 is a Linux-internal value (802.2, CAN, ...): not IP. */
+static int sll_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	cur_skip(c, 14);
+	uint16_t type = cur_be16(c);
+	if (c->bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (type < 0x0600)
+		return DIS_UNSUPPORTED;
+	return ethertype_walk(c, type, pk, why);
+}
+
+/* Linux cooked v2 (LINKTYPE_LINUX_SLL2):
+ *  | protocol (2) | reserved (2) | ifindex (4) | ARPHRD (2) | pkttype (1) |
+ *  | addr len (1) | addr (8) |                               = 20 bytes */
+static int sll2_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	uint16_t type = cur_be16(c);
+	cur_skip(c, 18);
+	if (c->bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (type < 0x0600)
+		return DIS_UNSUPPORTED;
+	return ethertype_walk(c, type, pk, why);
+}
+
+/* Raw IP: the version nibble says which. */
+static int raw_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	struct cur peek = *c;
+	uint8_t v = cur_u8(&peek) >> 4;
+	if (peek.bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (v == 4)
+		pk->ethertype = ETH_IP4;
+	else if (v == 6)
+		pk->ethertype = ETH_IP6;
+	else
+		return DIS_UNSUPPORTED;
+	return DIS_OK;
+}
+
+static bool af_is_inet6(uint32_t af)
+{
+	return af == 10 || af == 24 || af == 28 || af == 30; /* Linux, BSDs,
+	                                         FreeBSD, Darwin */
+}
+
+/* BSD loopback (DLT_NULL: AF in the writer's byte order; DLT_LOOP:
+ * network order).  The writer's order is unknown, so both orders are
+ * tried for both DLTs:
+ *  | address family (4) | IP packet ... */
+static int null_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	uint32_t af = cur_be32(c);
+	if (c->bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (af > 0xffff)  /* little-endian writer: value sits in the top bytes */
+		af = ((af >> 24) & 0xff) | ((af >> 8) & 0xff00) |
+		     ((af << 8) & 0xff0000) | (af << 24);
+	if (af == 2)
+		pk->ethertype = ETH_IP4;
+	else if (af_is_inet6(af))
+		pk->ethertype = ETH_IP6;
+	else
+		return DIS_UNSUPPORTED;
+	return DIS_OK;
+}
+
+int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
+               struct cur *l3, enum mal_reason *why)
+{
+	struct cur c = cur_make(frame, caplen);
+	int st;
+
+	*why = MAL_NONE;
+	pk->vlan = 0;
+	pk->vlan_depth = 0;
+	pk->ethertype = 0;
+	switch (dlt) {
+	case DLT_EN10MB:     st = eth_parse(&c, pk, why); break;
+	case DLT_LINUX_SLL:  st = sll_parse(&c, pk, why); break;
+	case DLT_LINUX_SLL2: st = sll2_parse(&c, pk, why); break;
+	case DLT_NULL:
+	case DLT_LOOP:       st = null_parse(&c, pk, why); break;
+#if DLT_RAW != LINKTYPE_RAW_
+	case LINKTYPE_RAW_:
+#endif
+	case DLT_RAW:        st = raw_parse(&c, pk, why); break;
+	case DLT_IPV4:
+		pk->ethertype = ETH_IP4;
+		st = DIS_OK;
+		break;
+	case DLT_IPV6:
+		pk->ethertype = ETH_IP6;
+		st = DIS_OK;
+		break;
+	default:
+		st = DIS_UNSUPPORTED;
+		break;
+	}
+	if (st == DIS_OK)
+		*l3 = c;
+	return st;
+}

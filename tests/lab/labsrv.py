@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Lab servers for the tamperscope censor lab (runs inside netns ts-srv).
+
+usage: labsrv.py CERT KEY SPEC...
+SPEC = kind@addr@port[@delay_ms]
+  kind: http    - minimal HTTP/1.1, answers "ok", closes with FIN
+        https   - TLS (self-signed cert) + the same HTTP answer
+        abort   - HTTP: reads the request, sends part of an answer, then
+                  closes with SO_LINGER 0 (a genuine server RST after data)
+        block   - HTTP "block page" (the address forged DNS answers point to)
+delay_ms: wait that long after accept before reading/answering (makes the
+          server slower than an on-path injector, like a far-away server).
+Idle connections are kept open (never closed by the server) so no stray
+server FIN leaks into a later capture.
+"""
+import socket, ssl, struct, sys, threading, time
+
+BODY = b"ok\n"
+
+
+def answer(body=BODY, extra=b""):
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\nConnection: close\r\n" + extra + b"\r\n" + body)
+
+
+def read_request(c):
+    c.settimeout(600)
+    data = b""
+    while b"\r\n\r\n" not in data and len(data) < 16384:
+        chunk = c.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def handle(kind, c, ctx, delay):
+    try:
+        if delay:
+            time.sleep(delay / 1000.0)
+        if kind == "https":
+            c.settimeout(600)
+            c = ctx.wrap_socket(c, server_side=True)
+        req = read_request(c)
+        if req is None:
+            return
+        if kind == "abort":
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\npartial")
+            time.sleep(0.05)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+            return
+        if kind == "block":
+            c.sendall(answer(b"<html>blocked</html>\n"))
+        else:
+            c.sendall(answer())
+        if kind == "https":
+            try:
+                c.unwrap()
+            except Exception:
+                pass
+        c.shutdown(socket.SHUT_WR)
+        # wait for the client's FIN so that we do not leave TIME_WAIT noise
+        try:
+            c.settimeout(5)
+            while c.recv(4096):
+                pass
+        except Exception:
+            pass
+        c.close()
+    except Exception as e:  # resets from injected RSTs etc.
+        try:
+            c.close()
+        except Exception:
+            pass
+
+
+def serve(kind, addr, port, delay, ctx):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(64)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=handle, args=(kind, c, ctx, delay), daemon=True).start()
+
+
+def main():
+    cert, key = sys.argv[1], sys.argv[2]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    for spec in sys.argv[3:]:
+        parts = spec.split("@")
+        kind, addr, port = parts[0], parts[1], int(parts[2])
+        delay = int(parts[3]) if len(parts) > 3 else 0
+        threading.Thread(target=serve, args=(kind, addr, port, delay, ctx), daemon=True).start()
+    print("labsrv ready", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()
