@@ -41,7 +41,7 @@ TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 all: tamperscope
 
 tamperscope: $(BUILD)/tamperscope
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/tamperscope: $(MAIN_OBJ) $(BUILD)/libts.a
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
@@ -77,7 +77,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    build-asan/tamperscope
-	cp build-asan/tamperscope tamperscope-asan
+	cp build-asan/tamperscope tamperscope-asan.tmp && mv -f tamperscope-asan.tmp tamperscope-asan
 
 golden-update: tamperscope
 	sh tests/golden/update.sh

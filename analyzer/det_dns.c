@@ -41,6 +41,7 @@ struct dresp {
 	uint32_t ev;                 /* evidence mask, after judging */
 	bool forged;
 	bool type_bad;
+	bool partial;                /* truncated / IP fragment: answers incomplete */
 };
 
 struct query {
@@ -161,7 +162,9 @@ static void res_learn(struct resolver *r, uint8_t ttl, uint32_t rtt)
 	if (r->nrtt < RES_RTT_SAMPLES) r->nrtt++;
 }
 
-/* Mode TTL if it holds a majority of >= 3 samples, else 0. */
+/* The resolver's TTL, if one value dominates: >= 80 % of >= 5 genuine
+ * answers.  Home routers that forward some answers and serve others from
+ * a cache show two TTLs (ndpi_telegram: 57 and 64): no baseline then. */
 static uint8_t res_ttl(const struct resolver *r)
 {
 	uint32_t tot = 0, best = 0;
@@ -170,22 +173,20 @@ static uint8_t res_ttl(const struct resolver *r)
 		tot += r->tcnt[i];
 		if (r->tcnt[i] > best) { best = r->tcnt[i]; t = r->ttl[i]; }
 	}
-	return (tot >= 3 && best * 2 > tot) ? t : 0;
+	return (tot >= 5 && best * 5 >= tot * 4) ? t : 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
+/* The resolver's round trip for early_answer: the fastest of its recent
+ * genuine answers (>= 5).  A caching resolver answers hits much faster
+ * than misses, so a median would call every cache hit "early"; an
+ * injector closer than the resolver beats even its cache hits. */
 static uint32_t res_rtt(const struct resolver *r)
 {
-	uint32_t v[RES_RTT_SAMPLES];
-	if (r->nrtt < 3) return 0;
-	memcpy(v, r->rtt, r->nrtt * sizeof *v);
-	qsort(v, r->nrtt, sizeof *v, cmp_u32);
-	return v[r->nrtt / 2];
+	uint32_t m = UINT32_MAX;
+	if (r->nrtt < 5) return 0;
+	for (unsigned i = 0; i < r->nrtt; i++)
+		if (r->rtt[i] < m) m = r->rtt[i];
+	return m;
 }
 
 /* ---------- query table ---------- */
@@ -232,6 +233,7 @@ static struct query *q_find(struct dns_state *s, const struct ts_addr *cli, uint
 
 static bool same_answer(const struct dresp *a, const struct dresp *b)
 {
+	if (a->partial || b->partial) return true;   /* cannot compare */
 	if (a->rcode != b->rcode || a->naddr != b->naddr) return false;
 	for (unsigned i = 0; i < a->naddr; i++) {       /* as sets */
 		bool found = false;
@@ -250,7 +252,9 @@ static uint32_t resp_evidence(struct dns_state *s, const struct query *q, struct
 	uint32_t rtt = res ? res_rtt(res) : 0;
 	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
 	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
-	if (rtt >= 1000 && delay * 2 < rtt) m |= 1u << EV_EARLY_ANSWER;
+	/* only for a resolver clearly far away (>= 5 ms at its fastest): a
+	 * LAN router's cache answers in under a millisecond (ndpi_android) */
+	if (rtt >= 5000 && delay * 2 < rtt) m |= 1u << EV_EARLY_ANSWER;
 	if (r->type_bad) m |= 1u << EV_TYPE_MISMATCH;
 	for (unsigned i = 0; i < r->naddr; i++) {
 		for (unsigned k = 0; k < s->nforged_list; k++)
@@ -421,9 +425,11 @@ static void expire(struct dns_state *s, struct engine *e, uint64_t now, bool all
 
 /* ---------- packet path ---------- */
 
-static void fill_resp(struct dresp *r, const struct pkt *pk, const struct dns_msg *m)
+static void fill_resp(struct dresp *r, const struct pkt *pk, const struct dns_msg *m,
+                      bool partial)
 {
 	memset(r, 0, sizeof *r);
+	r->partial = partial;
 	r->ts = pk->ts;
 	r->ttl = pk->ttl;
 	r->ipid = pk->ipid;
@@ -485,7 +491,7 @@ static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
 	struct query *q = q_find(s, &pk->dst, pk->dport, &pk->src, m.id, m.qname, m.qtype, &h);
 	if (!q || q->judged) { s->unsolicited++; return; }
 	if (q->nr < DNS_MAX_RESP) {
-		fill_resp(&q->r[q->nr], pk, &m);
+		fill_resp(&q->r[q->nr], pk, &m, st != DIS_OK || pk->frag);
 		/* tentative: a connection may follow before the hold window
 		 * ends; judge() marks forged addresses, which then never name
 		 * a destination (engine_flow_destination checks) */

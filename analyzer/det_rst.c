@@ -24,11 +24,12 @@
 #include "util.h"
 
 #define BURST_US 1000000     /* RSTs of one burst lie within 1 s */
+#define IDLE_RST_US (5ULL * 1000000)
 #define WEAK_MASK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH))
 
 struct rst_state {
 	struct fingerprints *fp;
-	uint64_t rsts, injected, genuine, refused, weak_only;
+	uint64_t rsts, injected, genuine, refused, weak_only, idle;
 	uint64_t hits[EV_COUNT];
 };
 
@@ -116,9 +117,19 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	if (!after_own_fin && multi_rst(f, i)) m |= 1u << EV_MULTI_RST;
 	int t = ttl_check(e, f, r, &ref);
 	if (t == 1) m |= 1u << EV_TTL_MISMATCH;
+	/* early_rst only for the endpoint far from the vantage point: its
+	 * round trip must be >= 1 ms and dwarf the other side's (a client's
+	 * own stack answers in about the time it takes to ACK anyway) */
 	uint32_t rtt = r->dir ? f->rtt_srv_us : f->rtt_cli_us;
+	uint32_t other = r->dir ? f->rtt_cli_us : f->rtt_srv_us;
 	uint64_t delay = r->trigger_ts && r->ts >= r->trigger_ts ? r->ts - r->trigger_ts : 0;
-	if (rtt >= 1000 && r->trigger_ts && delay * 2 < rtt) m |= 1u << EV_EARLY_RST;
+	if (rtt >= 1000 && rtt > 4ull * other && r->trigger_ts && delay * 2 < rtt)
+		m |= 1u << EV_EARLY_RST;
+	/* a RST long after the other side went quiet is an idle teardown (a
+	 * NAT or firewall timing out), not a reaction to a trigger */
+	if (r->trigger_ts && delay > IDLE_RST_US && !(m & (1u << EV_SEQ_RACE)) &&
+	    !(m & (1u << EV_MULTI_RST)))
+		m = 0, s->idle++;
 	struct fp_pkt fp = { r->flags, r->ttl, r->df, (r->dir ? f->srv.family : f->cli.family) == 4,
 	                     r->ipid, r->win };
 	const char *fpn = fp_match(s->fp, &fp);
@@ -200,6 +211,7 @@ static json_t *rst_stats(void *st)
 	json_object_set_new(o, "genuine_connections", json_integer((json_int_t)s->genuine));
 	json_object_set_new(o, "refused_connections", json_integer((json_int_t)s->refused));
 	json_object_set_new(o, "weak_only_rsts", json_integer((json_int_t)s->weak_only));
+	json_object_set_new(o, "idle_teardown_rsts", json_integer((json_int_t)s->idle));
 	for (int k = 0; k < EV_COUNT; k++)
 		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
 	json_object_set_new(o, "evidence_hits", h);

@@ -58,6 +58,11 @@ static bool next_line(struct cur *c, struct cur *line)
 	return false;
 }
 
+static bool is_digit(uint8_t b)
+{
+	return b >= '0' && b <= '9';
+}
+
 static bool is_ows(uint8_t b)
 {
 	return b == ' ' || b == '\t';
@@ -84,7 +89,7 @@ static struct cur trim_ows(struct cur v)
 static bool all_digits(struct cur v)
 {
 	while (v.left > 0)
-		if (cur_u8(&v) - (unsigned)'0' > 9)
+		if (!is_digit(cur_u8(&v)))
 			return false;
 	return true;
 }
@@ -176,7 +181,7 @@ static int status_line(struct cur *c, int *status)
 	uint8_t minor = cur_u8(c);
 	if (c->bad)
 		return DIS_TRUNCATED;
-	if (minor - (unsigned)'0' > 9)
+	if (!is_digit(minor))
 		return DIS_UNSUPPORTED;
 	uint8_t sp = cur_u8(c);
 	if (c->bad)
@@ -185,12 +190,12 @@ static int status_line(struct cur *c, int *status)
 		return DIS_UNSUPPORTED;
 	int code = 0;
 	for (int i = 0; i < 3; i++) {
-		unsigned d = cur_u8(c) - (unsigned)'0';
+		uint8_t d = cur_u8(c);
 		if (c->bad)
 			return DIS_TRUNCATED;
-		if (d > 9)
+		if (!is_digit(d))
 			return DIS_UNSUPPORTED;
-		code = code * 10 + (int)d;
+		code = code * 10 + (d - '0');
 	}
 	*status = code;
 	return DIS_OK;

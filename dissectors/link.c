@@ -174,12 +174,12 @@ static bool af_is_inet6(uint32_t af)
  *  | address family (4) | IP packet ... */
 static int null_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
+	struct cur le = *c;
 	uint32_t af = cur_be32(c);
 	if (c->bad)
 		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
 	if (af > 0xffff)  /* little-endian writer: value sits in the top bytes */
-		af = ((af >> 24) & 0xff) | ((af >> 8) & 0xff00) |
-		     ((af << 8) & 0xff0000) | (af << 24);
+		af = cur_le32(&le);
 	if (af == 2)
 		pk->ethertype = ETH_IP4;
 	else if (af_is_inet6(af))

@@ -196,6 +196,9 @@ def relay(p, dl):
         del pk[IP].chksum
     else:
         pk[IPv6].hlim -= 1
+    for l4 in (TCP, UDP):
+        if l4 in pk:
+            del pk[l4].chksum
     threading.Timer(dl, lambda: send(pk, {"kind": "relay", "delay_ms": dl * 1000,
                                           "summary": p.summary()})).start()
 

@@ -404,7 +404,7 @@ sc_demo() { # a bit of everything, names through the resolver (far away: 40 ms)
 		[ $i -le 2 ] && curl_do www.facebook.com $((42000 + i)) http://www.facebook.com/ dns -4
 	done
 	wait_clients
-	end '{"twitter.com":"rst_injection/post_psh/3","www.facebook.com":"dns_injection/-/4","instagram.com":"syn_drop/post_syn/2","example.org":"clean"}'
+	end '{"twitter.com":"rst_injection/post_psh/3","www.facebook.com":"dns_injection/-/2","instagram.com":"syn_drop/post_syn/2","example.org":"clean"}'
 }
 
 sc_dns_onpath() { # v4|v6 transport: forged A answers race the (40 ms away) resolver

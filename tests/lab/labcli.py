@@ -89,7 +89,7 @@ def dns(args):
     server, name, qtype, sport = args[0], args[1], args[2], int(args[3])
     dup = "--dup" in args
     qid = int(args[args.index("--id") + 1]) if "--id" in args else random.randint(1, 65535)
-    wait = float(args[args.index("--wait") + 1]) if "--wait" in args else 1.5
+    wait = float(args[args.index("--wait") + 1]) if "--wait" in args else 1.0
     fam = socket.AF_INET6 if ":" in server else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_DGRAM)
     s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))

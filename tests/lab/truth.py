@@ -14,7 +14,7 @@ log (censor.jsonl, iptables counters) and against the scenario's intent
 import argparse, collections, ipaddress, json, os, sys
 
 from scapy.all import (PcapReader, IP, IPv6, TCP, UDP, ICMP, DNS, Raw,
-                       ICMPv6DestUnreach)
+                       ICMPv6DestUnreach, IPerror, IPerror6, TCPerror, UDPerror)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--scenario", required=True)
@@ -136,18 +136,16 @@ for p, passed in ann:
     if ip is None or passed or not is_client(ip.dst):
         continue
     if ICMP in p and p[ICMP].type == 3:
-        inner = p[ICMP].payload
-        if TCP in inner or UDP in inner:
-            l4 = inner[TCP] if TCP in inner else inner[UDP]
-            icmp_gw.append((p, ip.src, p[ICMP].type, p[ICMP].code,
-                            (inner[IP].src if IP in inner else None), l4.sport, l4.dport, float(p.time)))
+        typ, code = 3, p[ICMP].code
     elif ICMPv6DestUnreach in p:
-        u = p[ICMPv6DestUnreach]
-        inner = u.payload
-        if TCP in inner or UDP in inner:
-            l4 = inner[TCP] if TCP in inner else inner[UDP]
-            icmp_gw.append((p, ip.src, 1, u.code, (inner[IPv6].src if IPv6 in inner else None),
-                            l4.sport, l4.dport, float(p.time)))
+        typ, code = 1, p[ICMPv6DestUnreach].code
+    else:
+        continue
+    inner_ip = p[IPerror] if IPerror in p else (p[IPerror6] if IPerror6 in p else None)
+    l4 = p[TCPerror] if TCPerror in p else (p[UDPerror] if UDPerror in p else None)
+    if inner_ip is None or l4 is None:
+        continue
+    icmp_gw.append((p, ip.src, typ, code, inner_ip.src, l4.sport, l4.dport, float(p.time)))
 
 events = []
 per_dest = collections.OrderedDict()   # key -> {"sigs": {type: [stages]}, "evidence": {type: Counter}}
@@ -222,7 +220,7 @@ for k, pk in conns.items():
         ev = []
         if srv_ttl is not None and any(abs(l3(p)[1] - srv_ttl) > 1 for _, p in rsts):
             ev.append("ttl_mismatch")
-        if len({(p[TCP].seq, p[TCP].ack) for _, p in rsts}) > 1:
+        if len(rsts) >= 3 or len({(p[TCP].seq, p[TCP].ack) for _, p in rsts}) > 1:
             ev.append("multi_rst")
         if any(i > i0 and not (p[TCP].flags & 0x04) for i, p in genuine_s2c):
             ev.append("seq_race")
