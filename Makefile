@@ -100,3 +100,4 @@ clean:
 	rm -rf build build-asan build-fuzz tamperscope tamperscope-asan
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include tests/fuzz/fuzz.mk

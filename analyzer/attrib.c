@@ -1,5 +1,6 @@
 /* attrib.c - target list (suffix set) and the bounded DNS name cache. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,7 @@ struct dentry {
 	struct ts_addr addr;
 	char *name;
 	uint64_t expires;
+	uint64_t since;        /* when the current name was first answered */
 	bool used, forged;
 };
 
@@ -150,7 +152,19 @@ struct dns_cache {
 	uint64_t evicted;
 	struct ts_addr *fifo;  /* insertion order, for eviction */
 	unsigned fhead, fcount;
+	bool shared;           /* dnsc_new_shared(): calls take mu */
+	pthread_mutex_t mu;
 };
+
+static void lk(const struct dns_cache *c)
+{
+	if (c->shared) pthread_mutex_lock((pthread_mutex_t *)&c->mu);
+}
+
+static void unlk(const struct dns_cache *c)
+{
+	if (c->shared) pthread_mutex_unlock((pthread_mutex_t *)&c->mu);
+}
 
 struct dns_cache *dnsc_new(unsigned max, unsigned grace_s)
 {
@@ -165,9 +179,18 @@ struct dns_cache *dnsc_new(unsigned max, unsigned grace_s)
 	return c;
 }
 
+struct dns_cache *dnsc_new_shared(unsigned max, unsigned grace_s)
+{
+	struct dns_cache *c = dnsc_new(max, grace_s);
+	pthread_mutex_init(&c->mu, NULL);
+	c->shared = true;
+	return c;
+}
+
 void dnsc_free(struct dns_cache *c)
 {
 	if (!c) return;
+	if (c->shared) pthread_mutex_destroy(&c->mu);
 	for (size_t i = 0; i < c->cap; i++) free(c->e[i].name);
 	free(c->e);
 	free(c->fifo);
@@ -243,41 +266,66 @@ static struct dentry *dnsc_upsert(struct dns_cache *c, const struct ts_addr *add
 void dnsc_put(struct dns_cache *c, const struct ts_addr *addr, const char *name,
               uint32_t ttl, uint64_t now)
 {
+	lk(c);
 	struct dentry *d = dnsc_upsert(c, addr);
-	if (d->forged) return;
+	if (d->forged) { unlk(c); return; }
 	if (!d->name || strcmp(d->name, name)) {
 		free(d->name);
 		d->name = xstrdup(name);
+		d->since = now;
 	}
 	d->expires = now + (uint64_t)ttl * 1000000 + c->grace_us;
+	unlk(c);
 }
 
 const char *dnsc_get(struct dns_cache *c, const struct ts_addr *addr, uint64_t now)
 {
 	bool found;
+	lk(c);
 	size_t j = dnsc_slot(c, addr, &found);
-	if (!found || c->e[j].forged || c->e[j].expires < now) return NULL;
-	return c->e[j].name;
+	const char *n = (!found || c->e[j].forged || c->e[j].expires < now) ? NULL : c->e[j].name;
+	unlk(c);
+	return n;
+}
+
+char *dnsc_get_dup(struct dns_cache *c, const struct ts_addr *addr, uint64_t now)
+{
+	bool found;
+	char *n = NULL;
+	lk(c);
+	size_t j = dnsc_slot(c, addr, &found);
+	if (found && !c->e[j].forged && c->e[j].expires >= now &&
+	    !(c->shared && c->e[j].since > now))
+		n = xstrdup(c->e[j].name);
+	unlk(c);
+	return n;
 }
 
 void dnsc_mark_forged(struct dns_cache *c, const struct ts_addr *addr, const char *name)
 {
+	lk(c);
 	struct dentry *d = dnsc_upsert(c, addr);
 	d->forged = true;
 	if (!d->name) d->name = xstrdup(name);
 	d->expires = UINT64_MAX;
+	unlk(c);
 }
 
 bool dnsc_forged(struct dns_cache *c, const struct ts_addr *addr, const char **name)
 {
 	bool found;
+	lk(c);
 	size_t j = dnsc_slot(c, addr, &found);
-	if (!found || !c->e[j].forged) return false;
-	if (name) *name = c->e[j].name;
-	return true;
+	bool forged = found && c->e[j].forged;
+	if (forged && name) *name = c->e[j].name;   /* forged names are never replaced */
+	unlk(c);
+	return forged;
 }
 
 uint64_t dnsc_evicted(const struct dns_cache *c)
 {
-	return c->evicted;
+	lk(c);
+	uint64_t n = c->evicted;
+	unlk(c);
+	return n;
 }

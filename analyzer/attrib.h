@@ -33,5 +33,12 @@ const char *dnsc_get(struct dns_cache *c, const struct ts_addr *addr, uint64_t n
 void dnsc_mark_forged(struct dns_cache *c, const struct ts_addr *addr, const char *name);
 bool dnsc_forged(struct dns_cache *c, const struct ts_addr *addr, const char **name);
 uint64_t dnsc_evicted(const struct dns_cache *c);
+/* Thread-safe variant for live capture with workers: every dnsc_* call
+ * takes the cache's mutex.  Use dnsc_get_dup() then (dnsc_get()'s pointer
+ * may be freed by another thread). */
+struct dns_cache *dnsc_new_shared(unsigned max, unsigned grace_s);
+/* Copy of the name for addr at time now (caller frees), or NULL; ignores
+ * an answer recorded after now. */
+char *dnsc_get_dup(struct dns_cache *c, const struct ts_addr *addr, uint64_t now);
 
 #endif

@@ -11,8 +11,15 @@ struct command {
 };
 extern const struct command commands[];
 
+/* Long-option ids shared by the subcommands (cli_engine_opt() knows the
+ * engine ones); a subcommand's own ids start at O_CLI_LAST. */
+enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REASM,
+       O_MINC, O_NONDPI, O_VERSION, O_TEXT, O_CLI_LAST };
+
 /* Other subcommands (each in its own file) add themselves here. */
-#define CLI_EXTRA_COMMANDS
+int cmd_capture(int argc, char **argv);     /* cmd_capture.c */
+#define CLI_EXTRA_COMMANDS \
+	{ "capture", "capture live from an interface, write events and reports", cmd_capture },
 
 int cli_engine_opt(int c, const char *arg, struct engine_opts *o);
 FILE *cli_open_events(const char *path, char *err);

@@ -65,6 +65,7 @@ struct dest {
 	struct ts_addr ips[DEST_IPS_MAX];
 	unsigned nips;
 	struct dest_tcp tcp;
+	struct dest_udp udp;
 	uint64_t dns_q, dns_r;
 	struct sig *sigs;
 	unsigned nsigs;
@@ -179,6 +180,7 @@ void dest_seen(struct dest *d, uint64_t ts)
 }
 
 struct dest_tcp *dest_tcp(struct dest *d) { return &d->tcp; }
+struct dest_udp *dest_udp(struct dest *d) { return &d->udp; }
 
 void dest_dns(struct dest *d, unsigned queries, unsigned responses)
 {
@@ -264,6 +266,12 @@ static json_t *one_json(const struct dest *d, double min_conf)
 	json_object_set_new(tcp, "inconclusive", json_integer((json_int_t)d->tcp.inconclusive));
 	json_object_set_new(tcp, "asymmetric", json_integer((json_int_t)d->tcp.asymmetric));
 	json_object_set_new(o, "tcp", tcp);
+	if (d->udp.flows) {
+		json_t *u = json_object();
+		json_object_set_new(u, "flows", json_integer((json_int_t)d->udp.flows));
+		json_object_set_new(u, "answered", json_integer((json_int_t)d->udp.answered));
+		json_object_set_new(o, "udp", u);
+	}
 	json_object_set_new(dns, "queries", json_integer((json_int_t)d->dns_q));
 	json_object_set_new(dns, "responses", json_integer((json_int_t)d->dns_r));
 	json_object_set_new(o, "dns", dns);

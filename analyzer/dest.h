@@ -32,6 +32,10 @@ struct dest_tcp {
 	uint64_t asymmetric;
 };
 
+struct dest_udp {
+	uint64_t flows, answered;     /* UDP (QUIC) flows; with server packets */
+};
+
 struct dest_table *dest_new(unsigned max);
 void dest_free(struct dest_table *t);
 
@@ -43,6 +47,7 @@ void dest_add_host(struct dest *d, const char *host);
 void dest_add_ip(struct dest *d, const struct ts_addr *ip);
 void dest_seen(struct dest *d, uint64_t ts);
 struct dest_tcp *dest_tcp(struct dest *d);
+struct dest_udp *dest_udp(struct dest *d);
 void dest_dns(struct dest *d, unsigned queries, unsigned responses);
 void dest_signature(struct dest *d, const char *type, int stage, double conf,
                     uint32_t evmask, uint64_t ts, const char *community_id);

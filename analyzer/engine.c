@@ -48,7 +48,7 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 	}
 	e->ft = ft_new(o->max_flows, o->tcp_idle_s, o->udp_idle_s, flow_end, e);
 	e->dt = dest_new(o->dest_max);
-	e->dnsc = dnsc_new(o->dns_cache_max, 300);
+	e->dnsc = o->shared_dnsc ? o->shared_dnsc : dnsc_new(o->dns_cache_max, 300);
 	e->bl = bl_new(65536);
 	e->dropped = -1;
 	e->last_dlt = -1;
@@ -86,6 +86,12 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 				return f->name;
 			}
 		}
+	}
+	if (!f->dns_name && e->o.shared_dnsc) {
+		/* shared cache: the answer may have been seen by another worker
+		 * after this flow's first packet was processed here */
+		uint64_t t0 = f->d[0].first_ts ? f->d[0].first_ts : f->d[1].first_ts;
+		f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, t0);
 	}
 	if (f->dns_name && !dnsc_forged(e->dnsc, &f->srv, NULL)) {
 		free(f->name);
@@ -130,7 +136,12 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
 	dest_seen(d, first);
 	dest_seen(d, last);
-	if (f->proto != 6) return;
+	if (f->proto != 6) {
+		struct dest_udp *u = dest_udp(d);
+		u->flows++;
+		if (f->d[0].pkts && f->d[1].pkts) u->answered++;
+		return;
+	}
 	struct dest_tcp *t = dest_tcp(d);
 	t->connections++;
 	if (f->established || (f->midstream && f->d[0].pkts && f->d[1].pkts)) t->established++;
@@ -262,17 +273,13 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 		f = ft_lookup(e->ft, &pk, true, &dir);
 		if (pk.proto == 6) {
 			if (tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
-			if (!f->d[0].pkts && !f->d[1].pkts) {
-				const char *n = dnsc_get(e->dnsc, &f->srv, pk.ts);
-				if (n) f->dns_name = xstrdup(n);
-			}
+			if (!f->d[0].pkts && !f->d[1].pkts)
+				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
 			tcp_track(e, f, dir, &pk);
 		} else {
 			struct flow_dir *d = &f->d[dir];
-			if (!f->d[0].pkts && !f->d[1].pkts) {
-				const char *n = dnsc_get(e->dnsc, &f->srv, pk.ts);
-				if (n) f->dns_name = xstrdup(n);
-			}
+			if (!f->d[0].pkts && !f->d[1].pkts)
+				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
 			d->pkts++;
 			d->bytes += pk.wirelen;
 			if (!d->first_ts) d->first_ts = pk.ts;
@@ -303,7 +310,7 @@ void engine_free(struct engine *e)
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->free) e->det[i]->free(e->det_state[i]);
 	dest_free(e->dt);
-	dnsc_free(e->dnsc);
+	if (!e->o.shared_dnsc) dnsc_free(e->dnsc);
 	bl_free(e->bl);
 	targets_free(e->targets);
 	ndpi_ctx_free(e->ndpi);
@@ -381,9 +388,11 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	json_object_set_new(o, "flow", flow_counts(t));
 	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	if (line) {
+		flockfile(e->o.events);    /* one whole line, even with workers */
 		fputs(line, e->o.events);
 		fputc('\n', e->o.events);
 		fflush(e->o.events);
+		funlockfile(e->o.events);
 		free(line);
 	}
 	json_decref(o);

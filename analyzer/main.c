@@ -39,9 +39,6 @@ static void usage_analyze(FILE *f)
 	"exit: 0 ok, 1 usage, 2 input unreadable/invalid, 3 output error\n");
 }
 
-enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REASM,
-       O_MINC, O_NONDPI, O_VERSION, O_TEXT };
-
 static const struct option analyze_opts[] = {
 	{ "format", required_argument, 0, O_FORMAT },
 	{ "targets", required_argument, 0, O_TARGETS },

@@ -85,8 +85,8 @@ void reasm_release(struct reasm *r)
 /* Put a segment into the first `cap` bytes of a direction's stream.
  * Bytes that overlap already-filled ones with different content mark a
  * conflict (one of the two copies was forged). */
-static void reasm_add(struct reasm *r, unsigned cap, uint32_t seq, const uint8_t *p,
-                      uint32_t len, uint64_t ts)
+static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, uint32_t seq,
+                      const uint8_t *p, uint32_t len, uint64_t ts)
 {
 	if (!len || !cap) return;
 	if (!r->buf) {
@@ -94,7 +94,9 @@ static void reasm_add(struct reasm *r, unsigned cap, uint32_t seq, const uint8_t
 		r->buf = xmalloc(cap);
 		r->have = xcalloc((cap + 7) / 8, 1);
 		r->cap = cap;
-		r->base = seq;
+		/* the stream starts after the SYN; without one (mid-stream),
+		 * at the first segment seen */
+		r->base = d->isn_set && seq_le(d->isn + 1, seq) ? d->isn + 1 : seq;
 	}
 	int64_t off = (int32_t)(seq - r->base);
 	for (uint32_t i = 0; i < len; i++) {
@@ -259,7 +261,7 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 		if (d->seq_set && seq_le(pk->tcp.seq + pk->paylen_wire, d->next_seq)) d->data_retx++;
 		stage_on_data(f, dir, pk);
 		if (pk->paylen && (dir == 0 ? !f->sni_state : true))
-			reasm_add(&d->ra, dir == 0 ? e->o.reasm_bytes : e->o.reasm_bytes / 4,
+			reasm_add(&d->ra, dir == 0 ? e->o.reasm_bytes : e->o.reasm_bytes / 4, d,
 			          pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
 		if (dir == 0) try_name(e, f);
 	}

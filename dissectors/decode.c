@@ -46,6 +46,19 @@ static int tunnel_unwrap(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	return ip_parse(c, pk, why);
 }
 
+/* pk->l3: the IP header nDPI is given (the inner one after a tunnel). */
+static void set_l3(struct pkt *pk, const struct cur *c)
+{
+	pk->l3 = c->p;
+	pk->l3len = (uint32_t)c->left;
+}
+
+static void clamp_l3(struct pkt *pk)
+{
+	if (pk->ip_len && pk->ip_len < pk->l3len)
+		pk->l3len = pk->ip_len;
+}
+
 static int l4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
 	switch (pk->proto) {
@@ -75,10 +88,15 @@ int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
 	st = link_parse(dlt, frame, pk->caplen, pk, &c, why);
 	if (st != DIS_OK)
 		return st;
+	set_l3(pk, &c);
 	st = ip_parse(&c, pk, why);
+	clamp_l3(pk);
 	if (st != DIS_OK)
 		return st;
+	if (pk->proto == 4 || pk->proto == 41)
+		set_l3(pk, &c);
 	st = tunnel_unwrap(&c, pk, why);
+	clamp_l3(pk);
 	if (st != DIS_OK)
 		return st;
 	if (pk->frag && !pk->frag_first)

@@ -98,7 +98,8 @@ struct pkt {
 	uint16_t ip_hlen;   /* IPv4 header / IPv6 header + ext chain, bytes   */
 	uint32_t ip_len;    /* total datagram length per header               */
 	bool frag;          /* part of a fragmented datagram                  */
-	bool frag_first;    /* offset 0: L4 header is present                 */
+	bool frag_first;    /* offset 0: L4 header is present (also true when
+	                       not fragmented)                               */
 	uint8_t proto;      /* L4 protocol (after IPv6 extension headers)     */
 	uint8_t tunnel;     /* 4 or 41 when an IP-in-IP / 6in4 outer header
 	                       was unwrapped (the fields above are the inner
@@ -120,7 +121,9 @@ struct pkt {
 
 /* Link layer (link.c): parse from the DLT's header to the network layer.
  * On DIS_OK, *l3 is positioned at the IP header, pk->ethertype set.
- * DIS_UNSUPPORTED: not IP (ARP, LLDP, ...) or unknown DLT. */
+ * DIS_UNSUPPORTED: not IP (ARP, LLDP, ...) or unknown DLT; for an unknown
+ * DLT *why is MAL_NONE and pk->ethertype is PK_ETHERTYPE_BADDLT. */
+#define PK_ETHERTYPE_BADDLT 0xffff
 int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
                struct cur *l3, enum mal_reason *why);
 

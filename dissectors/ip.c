@@ -165,6 +165,23 @@ static int ip6_jumbo(struct cur *c, struct pkt *pk, struct ip6_walk *w,
 	return DIS_OK;
 }
 
+/* Hop-by-Hop header `h` (| next | hdr ext len | options |), already
+ * consumed from *c; applies a Jumbo Payload option. */
+static int ip6_hbh(struct cur h, struct cur *c, struct pkt *pk,
+                   struct ip6_walk *w, enum mal_reason *why)
+{
+	uint32_t jumbo = 0;
+	bool has_jumbo = false;
+	size_t len = h.left;
+
+	cur_skip(&h, 2);
+	if (!hbh_opts(h, &jumbo, &has_jumbo))
+		return ip_fail(why, MAL_IP6_EXT, DIS_MALFORMED);
+	if (has_jumbo)
+		return ip6_jumbo(c, pk, w, jumbo, len, why);
+	return DIS_OK;
+}
+
 /* Fragment header (RFC 8200 4.5):
  *  | Next Header | Reserved | Fragment Offset (13) |Res|M| Identification (32) |
  * Offset != 0: the L4 header is in an earlier fragment; stop here. */
@@ -233,19 +250,13 @@ static int ip6_chain(struct cur *c, struct pkt *pk, uint8_t nh,
 			w->decl_left -= len;
 		w->ext_len += len;
 		pk->ip_hlen = (uint16_t)(40 + w->ext_len);
-		struct cur whole = h;
-		uint8_t next = cur_u8(&h);
+		struct cur peek = h;
+		uint8_t next = cur_u8(&peek);
 		if (nh == IPPROTO_HOPOPTS_) {
-			uint32_t jumbo = 0;
-			bool has_jumbo = false;
-			cur_skip(&h, 1);
-			if (!hbh_opts(h, &jumbo, &has_jumbo))
-				return ip_fail(why, MAL_IP6_EXT, DIS_MALFORMED);
-			if (has_jumbo &&
-			    ip6_jumbo(c, pk, w, jumbo, len, why) != DIS_OK)
+			if (ip6_hbh(h, c, pk, w, why) != DIS_OK)
 				return DIS_MALFORMED;
 		} else if (nh == IPPROTO_FRAGMENT_) {
-			if (ip6_frag(whole, pk, w, why) != DIS_OK)
+			if (ip6_frag(h, pk, w, why) != DIS_OK)
 				return DIS_MALFORMED;
 			if (!pk->frag_first) {
 				pk->proto = next;

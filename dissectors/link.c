@@ -35,6 +35,9 @@
 #define ETH_QINQ     0x9100
 #define ETH_QINQ2    0x9200
 #define ETH_PPPOE_S  0x8864
+#define ETH_MPLS     0x8847
+#define ETH_MPLS_MC  0x8848
+#define MPLS_MAX     8       /* labels accepted in one stack */
 #define PPP_IP4      0x0021
 #define PPP_IP6      0x0057
 #define VLAN_MAX     4       /* tags accepted in one frame */
@@ -74,7 +77,35 @@ static int pppoe_parse(struct cur *c, uint16_t *type, enum mal_reason *why)
 	return DIS_OK;
 }
 
-/* Follow VLAN tags and PPPoE from `type` (already read) to an IP
+/* MPLS label stack (RFC 3032 2.1), one 32-bit entry per label:
+ *  | label (20) | TC (3) | S (1) | TTL (8) |
+ * After the bottom-of-stack entry (S = 1) the payload has no type field:
+ * the IP version nibble decides (pseudowire Ethernet is unsupported). */
+static int mpls_parse(struct cur *c, uint16_t *type, enum mal_reason *why)
+{
+	for (unsigned n = 0; n < MPLS_MAX; n++) {
+		uint32_t e = cur_be32(c);
+		if (c->bad)
+			return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+		if (e & 0x100)
+			break;
+		if (n + 1 == MPLS_MAX)
+			return DIS_UNSUPPORTED;
+	}
+	struct cur peek = *c;
+	uint8_t v = cur_u8(&peek) >> 4;
+	if (peek.bad)
+		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	if (v == 4)
+		*type = ETH_IP4;
+	else if (v == 6)
+		*type = ETH_IP6;
+	else
+		return DIS_UNSUPPORTED;
+	return DIS_OK;
+}
+
+/* Follow VLAN tags, then PPPoE or MPLS, from `type` (already read) to an IP
  * ethertype.  802.1Q tag (IEEE 802.1Q 9.6), after the ethertype that
  * announced it:
  *  | PCP(3) DEI(1) VID(12) | inner ethertype (16) |
@@ -93,8 +124,9 @@ static int ethertype_walk(struct cur *c, uint16_t type, struct pkt *pk,
 			pk->vlan = tci & 0x0fff;
 		pk->vlan_depth++;
 	}
-	if (type == ETH_PPPOE_S) {
-		int st = pppoe_parse(c, &type, why);
+	if (type == ETH_PPPOE_S || type == ETH_MPLS || type == ETH_MPLS_MC) {
+		int st = type == ETH_PPPOE_S ? pppoe_parse(c, &type, why)
+		                             : mpls_parse(c, &type, why);
 		if (st != DIS_OK)
 			return st;
 	}
@@ -218,6 +250,7 @@ int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
 		st = DIS_OK;
 		break;
 	default:
+		pk->ethertype = PK_ETHERTYPE_BADDLT;
 		st = DIS_UNSUPPORTED;
 		break;
 	}

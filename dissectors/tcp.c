@@ -92,7 +92,9 @@ static bool tcp_opts(struct cur o, struct tcp_meta *t)
  *  - DIS_TRUNCATED/MAL_TCP_TRUNC: fewer than 20 bytes captured (nothing
  *    usable), or options cut by the snaplen (fixed fields usable).
  *  - DIS_MALFORMED/MAL_TCP_HDR: data offset < 5 or past the segment's
- *    length on the wire (fixed fields filled but suspect).
+ *    length on the wire (fixed fields filled but suspect).  In a first
+ *    IP fragment the header may go on in the next fragment: that is
+ *    DIS_TRUNCATED/MAL_TCP_TRUNC instead.
  *  - DIS_MALFORMED/MAL_TCP_OPT: a bad option; fixed fields, options
  *    before it and the payload are all filled.
  * pk->l4_valid says when ports/seq/flags may be used despite a non-OK
@@ -120,8 +122,10 @@ int tcp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	t->reserved = off & 0x0f;
 	size_t hlen = (size_t)(off >> 4) * 4;
 	t->hlen = (uint8_t)hlen;
-	if (hlen < 20 || hlen > wire)
+	if (hlen < 20 || (hlen > wire && !pk->frag))
 		return tcp_fail(why, MAL_TCP_HDR, DIS_MALFORMED);
+	if (hlen > wire)
+		return tcp_fail(why, MAL_TCP_TRUNC, DIS_TRUNCATED);
 
 	struct cur opts = cur_sub(c, hlen - 20);
 	if (c->bad) {

@@ -16,9 +16,11 @@ static int udp_fail(enum mal_reason *why, enum mal_reason r, int st)
  * +--------+--------+--------+--------+
  *
  * Length counts the 8-byte header.  It must be >= 8 and fit in the IP
- * payload; it may be shorter (trailing bytes are ignored).  Length 0 over
- * IPv6 is a jumbogram (RFC 2675 4): the IP payload length is used.  On
- * MAL_UDP_LEN the ports are still filled (pk->l4_valid). */
+ * payload; it may be shorter (trailing bytes are ignored).  In a first
+ * fragment it covers the whole datagram, so only the captured part of
+ * this fragment is payload and paylen_wire is the datagram's.  Length 0
+ * over IPv6 is a jumbogram (RFC 2675 4): the IP payload length is used.
+ * On MAL_UDP_LEN the ports are still filled (pk->l4_valid). */
 int udp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
 	uint32_t wire = ip_payload_len(pk, c->left);
@@ -35,7 +37,7 @@ int udp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	pk->l4_valid = true;
 	if (ulen == 0 && pk->ipver == 6)
 		ulen = wire;
-	if (ulen < 8 || ulen > wire)
+	if (ulen < 8 || (ulen > wire && !pk->frag))
 		return udp_fail(why, MAL_UDP_LEN, DIS_MALFORMED);
 	cur_clamp(c, ulen - 8);
 	pk->payload = c->p;

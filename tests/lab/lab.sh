@@ -177,17 +177,38 @@ start_servers() { # [name=delay_ms ...]: HTTP(80)/HTTPS(443) on every name
 	for n in "${!HOSTNUM[@]}"; do
 		addr_args="$addr_args --address=/$n/$(v4 $n) --address=/$n/$(v6 $n)"
 	done
-	for i in 53 54; do
-		bg $S dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-			--bind-interfaces --listen-address=198.18.1.$i --listen-address=2001:db8:1::$i \
-			--except-interface=lo --user=root --group=root --pid-file= --no-dhcp-interface=s0 \
-			--local-ttl=300 --local=/test/ --log-facility=- $addr_args > "$WORK/dnsmasq$i.log" 2>&1
-	done
+	DNSMASQ_ARGS=$addr_args
+	for i in 53 54; do start_dnsmasq $i; done
 	for i in $(seq 50); do
 		grep -q ready "$WORK/labsrv.log" 2>/dev/null && break
 		sleep 0.1
 	done
-	sleep 0.3
+	wait_dnsmasq
+	sleep 0.2
+}
+
+start_dnsmasq() { # 53|54
+	local i=$1
+		bg $S dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+			--bind-interfaces --listen-address=198.18.1.$i --listen-address=2001:db8:1::$i \
+			--except-interface=lo --user=root --group=root --pid-file= --no-dhcp-interface=s0 \
+			--local-ttl=300 --local=/test/ --log-facility=- $DNSMASQ_ARGS >> "$WORK/dnsmasq$i.log" 2>&1
+}
+
+wait_dnsmasq() { # both resolvers listening on v4 and v6, else restart them
+	local try i n
+	for try in 1 2 3; do
+		for i in $(seq 30); do
+			n=$($S ss -Hlun 'sport = :53' 2>/dev/null | wc -l)
+			[ "$n" -ge 4 ] && return 0
+			sleep 0.1
+		done
+		log "dnsmasq not listening ($n sockets), restarting: $(tail -n 2 "$WORK"/dnsmasq5*.log | tr '\n' ' ')"
+		for i in 53 54; do
+			$S ss -Hlun "sport = :53" | grep -q "198.18.1.$i:53" || start_dnsmasq $i
+		done
+	done
+	log "dnsmasq did not come up"
 }
 
 SCEN=""

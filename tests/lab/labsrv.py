@@ -75,12 +75,16 @@ def handle(kind, c, ctx, delay):
             pass
 
 
-def serve(kind, addr, port, delay, ctx):
+def listen(addr, port):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(64)
+    return s
+
+
+def serve(kind, s, delay, ctx):
     while True:
         c, _ = s.accept()
         threading.Thread(target=handle, args=(kind, c, ctx, delay), daemon=True).start()
@@ -94,7 +98,8 @@ def main():
         parts = spec.split("@")
         kind, addr, port = parts[0], parts[1], int(parts[2])
         delay = int(parts[3]) if len(parts) > 3 else 0
-        threading.Thread(target=serve, args=(kind, addr, port, delay, ctx), daemon=True).start()
+        s = listen(addr, port)
+        threading.Thread(target=serve, args=(kind, s, delay, ctx), daemon=True).start()
     print("labsrv ready", flush=True)
     while True:
         time.sleep(3600)

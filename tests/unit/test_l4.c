@@ -155,6 +155,25 @@ static void test_udp(void)
 	          P.paylen_wire == 2);
 	set16(&F, 24, 0);
 	test_cond("udp length 0 over v4", decode(DLT_RAW, &F, &P, &W) == DIS_MALFORMED);
+
+	F.n = 0;                       /* first fragment of a 1480-byte datagram */
+	ip = ip4_hdr(&F, 17, 0x2000);
+	udp_hdr(&F, 53, 40000, 1472);
+	bfill(&F, 'd', 16);
+	ip4_fin(&F, ip);
+	test_cond("udp first fragment", decode(DLT_RAW, &F, &P, &W) == DIS_OK &&
+	          P.frag && P.paylen == 16 && P.paylen_wire == 1472 && P.sport == 53);
+
+	F.n = 0;                       /* TCP header split over two fragments */
+	static const uint8_t opts[20] = { 2, 4, 5, 0xb4, 1, 1, 1, 1, 1, 1, 1, 1,
+	                                  1, 1, 1, 1, 1, 1, 1, 0 };
+	ip = ip4_hdr(&F, 6, 0x2000);
+	tcp_hdr(&F, 12345, 80, 1, 0, TH_SYN, opts, sizeof opts);
+	F.n -= 16;
+	ip4_fin(&F, ip);
+	test_cond("tcp header split by fragmentation",
+	          decode(DLT_RAW, &F, &P, &W) == DIS_TRUNCATED &&
+	          W == MAL_TCP_TRUNC && P.l4_valid && P.sport == 12345);
 }
 
 /* ICMPv4 type/code quoting an IPv4 TCP SYN 10.9.9.9:51000 -> 1.2.3.4:443

@@ -160,6 +160,26 @@ static void test_vlan(void)
 	b16(&F, 0x0021);
 	add_ip4_syn();
 	test_cond("pppoe ipv4", decode(DLT_EN10MB, &F, &P, &W) == DIS_OK && is_syn4());
+
+	F.n = 0;                       /* VLAN + 2 MPLS labels + IPv4 */
+	eth_hdr(&F, 0x8100);
+	b16(&F, 12);
+	b16(&F, 0x8847);
+	b32(&F, (100u << 12) | 64);
+	b32(&F, (200u << 12) | 0x100 | 64);
+	add_ip4_syn();
+	test_cond("mpls in vlan", decode(DLT_EN10MB, &F, &P, &W) == DIS_OK &&
+	          is_syn4() && P.vlan == 12);
+	prefixes(DLT_EN10MB, "mpls prefixes");
+	F.b[22 + 2] &= (uint8_t)~0x01;  /* no bottom of stack: labels run on */
+	test_cond("mpls without bottom", decode(DLT_EN10MB, &F, &P, &W) != DIS_OK);
+	F.n = 0;
+	eth_hdr(&F, 0x8847);
+	for (int i = 0; i < 9; i++)
+		b32(&F, 64);
+	add_ip4_syn();
+	test_cond("mpls stack too deep", decode(DLT_EN10MB, &F, &P, &W) ==
+	          DIS_UNSUPPORTED);
 }
 
 static void test_cooked(void)
@@ -245,7 +265,8 @@ static void test_null_raw(void)
 	add_ip6_udp();
 	test_cond("RAW v6", decode(DLT_RAW, &F, &P, &W) == DIS_OK && P.ipver == 6);
 	test_cond("DLT_IPV6", decode(DLT_IPV6, &F, &P, &W) == DIS_OK && P.ipver == 6);
-	test_cond("unknown DLT", decode(147, &F, &P, &W) == DIS_UNSUPPORTED);
+	test_cond("unknown DLT", decode(147, &F, &P, &W) == DIS_UNSUPPORTED &&
+	          W == MAL_NONE && P.ethertype == PK_ETHERTYPE_BADDLT && !P.ipver);
 	test_cond("DLT 105 (802.11) unsupported", decode(105, &F, &P, &W) == DIS_UNSUPPORTED);
 }
 

@@ -1,0 +1,575 @@
+/* cmd_capture.c - `tamperscope capture -i IFACE`: live capture with the
+ * same engine, detectors and report as `analyze`.
+ *
+ * Threads: one worker thread per pcap handle (--workers N; N > 1 joins the
+ * handles with PACKET_FANOUT), each with its own engine; the main thread
+ * handles the signals (blocked everywhere, taken with sigtimedwait), the
+ * periodic report / stats line, the stop conditions and the end.  A
+ * worker holds its engine's mutex while it feeds a packet; the main thread
+ * takes it to read the engine (interim report, stats).  Event lines from
+ * all engines go to one FILE*, written a whole line at a time under
+ * flockfile (engine.c), so the stream stays valid JSON Lines.
+ *
+ * Privileges: handles, output files and engines are made first, then -Z
+ * drops to USER, then the workers start: no packet is parsed as root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "capture_live.h"
+#include "cli.h"
+#include "engine_int.h"
+#include "report.h"
+#include "util.h"
+
+#define MAX_WORKERS 64
+#define DROP_RECENT_US 10000000ULL   /* sensor_dropping: drops within 10 s */
+
+struct cap;
+
+struct worker {
+	struct cap *g;
+	int idx;
+	pthread_t th;
+	bool started;
+	pcap_t *p;
+	int dlt;
+	struct engine *e;
+	pthread_mutex_t mu;           /* guards e and the stats below */
+	struct pcap_stat ps;          /* latest pcap_stats() */
+	uint64_t drops, last_drop_rise;
+	uint64_t skipped;             /* received before the fanout group was whole */
+	bool failed;
+	char errmsg[PCAP_ERRBUF_SIZE + 64];
+};
+
+struct cap {
+	struct worker w[MAX_WORKERS];
+	int nw;
+	atomic_int stop;
+	atomic_ullong seen;           /* packets taken (for -c) */
+	uint64_t max_packets;
+	uint64_t t_join;              /* µs, realtime: fanout group complete */
+	const char *iface, *filter, *out, *events_path;
+	FILE *events;
+};
+
+static uint64_t mono_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+static uint64_t real_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+static void usage_capture(FILE *f)
+{
+	fprintf(f,
+	"usage: tamperscope capture -i IFACE [options]\n"
+	"  -i IFACE            interface to capture on (required)\n"
+	"  -o FILE             report JSON, rewritten atomically every --interval and at exit\n"
+	"                      (default: stdout, at exit only)\n"
+	"  -e FILE             JSONL tamper events as they happen + `stats` lines (- = stdout)\n"
+	"  --interval S        report rewrite period (default 60; 0 = only at exit)\n"
+	"  --stats S           stats line period in the event stream (default: --interval)\n"
+	"  -f EXPR             BPF filter\n"
+	"  -s SNAPLEN          bytes kept per packet (default 262144)\n"
+	"  -B KIB              kernel buffer per worker in KiB (default 32768)\n"
+	"  -p                  do not put the interface in promiscuous mode\n"
+	"  --read-timeout MS   read timeout / ring block timeout (default 100)\n"
+	"  -c N                stop after N packets\n"
+	"  --duration S        stop after S seconds\n"
+	"  -Z USER             drop to USER once the capture is open (before parsing)\n"
+	"  --workers N         N capture threads joined by PACKET_FANOUT (default 1)\n"
+	"  -q                  quiet: no start/summary lines on stderr\n"
+	"  engine options as for `analyze`: --targets --syn-timeout --dns-hold --max-flows\n"
+	"  --tcp-idle --udp-idle --reasm-bytes --min-confidence --no-ndpi\n"
+	"  SIGINT/SIGTERM: final report, exit 0;  SIGHUP: reopen -e FILE, rewrite the report\n"
+	"exit: 0 ok, 1 usage, 2 capture cannot start (interface, privileges), 3 output error\n");
+}
+
+enum { O_INTERVAL = O_CLI_LAST, O_STATS, O_DURATION, O_WORKERS, O_RTO };
+
+static const struct option capture_opts[] = {
+	{ "targets", required_argument, 0, O_TARGETS },
+	{ "syn-timeout", required_argument, 0, O_SYN },
+	{ "dns-hold", required_argument, 0, O_HOLD },
+	{ "max-flows", required_argument, 0, O_MAXF },
+	{ "tcp-idle", required_argument, 0, O_TIDLE },
+	{ "udp-idle", required_argument, 0, O_UIDLE },
+	{ "reasm-bytes", required_argument, 0, O_REASM },
+	{ "min-confidence", required_argument, 0, O_MINC },
+	{ "no-ndpi", no_argument, 0, O_NONDPI },
+	{ "interval", required_argument, 0, O_INTERVAL },
+	{ "stats", required_argument, 0, O_STATS },
+	{ "duration", required_argument, 0, O_DURATION },
+	{ "workers", required_argument, 0, O_WORKERS },
+	{ "read-timeout", required_argument, 0, O_RTO },
+	{ "help", no_argument, 0, 'h' },
+	{ "version", no_argument, 0, O_VERSION },
+	{ 0, 0, 0, 0 },
+};
+
+static int unum(const char *s, unsigned long max, unsigned long *out)
+{
+	char *e;
+	errno = 0;
+	unsigned long v = strtoul(s, &e, 10);
+	if (errno || !*s || *e || *s == '-' || v > max) return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---- the workers ---- */
+
+static void update_stats(struct worker *w)
+{
+	struct pcap_stat ps;
+	if (pcap_stats(w->p, &ps) < 0) return;
+	uint64_t now = mono_us();
+	pthread_mutex_lock(&w->mu);
+	w->ps = ps;
+	/* ps_ifdrop is per interface: counted once, by worker 0 */
+	uint64_t d = ps.ps_drop + (w->idx == 0 ? ps.ps_ifdrop : 0);
+	if (d > w->drops) w->last_drop_rise = now;
+	w->drops = d;
+	w->e->dropped = (int64_t)d;
+	w->e->sensor_dropping = w->last_drop_rise && now - w->last_drop_rise < DROP_RECENT_US;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void on_packet(u_char *u, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct worker *w = (struct worker *)u;
+	struct cap *g = w->g;
+	if (g->t_join && (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec < g->t_join) {
+		w->skipped++;
+		return;
+	}
+	if (g->max_packets) {
+		unsigned long long k = atomic_fetch_add(&g->seen, 1);
+		if (k >= g->max_packets) {
+			atomic_store(&g->stop, 1);
+			pcap_breakloop(w->p);
+			return;
+		}
+		if (k + 1 == g->max_packets) {
+			atomic_store(&g->stop, 1);
+			pcap_breakloop(w->p);
+		}
+	}
+	pthread_mutex_lock(&w->mu);
+	engine_packet(w->e, w->dlt, h, bytes);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct cap *g = w->g;
+	uint64_t next = 0;
+	while (!atomic_load(&g->stop)) {
+		int n = pcap_dispatch(w->p, -1, on_packet, (u_char *)w);
+		if (n == PCAP_ERROR) {
+			snprintf(w->errmsg, sizeof w->errmsg, "%s", pcap_geterr(w->p));
+			w->errmsg[strcspn(w->errmsg, "\n")] = 0;
+			w->failed = true;
+			atomic_store(&g->stop, 1);
+			break;
+		}
+		uint64_t now = mono_us();
+		if (now >= next) { update_stats(w); next = now + 1000000; }
+	}
+	update_stats(w);
+	return NULL;
+}
+
+/* ---- output ---- */
+
+static json_t *build_report(struct cap *g)
+{
+	struct report_source src = { .interface = g->iface, .filter = g->filter };
+	json_t *reps[MAX_WORKERS];
+	for (int i = 0; i < g->nw; i++) {
+		pthread_mutex_lock(&g->w[i].mu);
+		reps[i] = report_build(g->w[i].e, &src);
+		pthread_mutex_unlock(&g->w[i].mu);
+	}
+	if (g->nw == 1) return reps[0];
+	json_t *r = live_merge_reports(reps, g->nw);
+	for (int i = 0; i < g->nw; i++) json_decref(reps[i]);
+	return r;
+}
+
+static int write_report(struct cap *g, const char *path)
+{
+	char err[256];
+	json_t *r = build_report(g);
+	int rc = report_write_json(r, path, err);
+	if (rc) ts_err(NULL, "%s", err);
+	json_decref(r);
+	return rc;
+}
+
+static void write_line(FILE *f, json_t *o)
+{
+	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!line) return;
+	flockfile(f);
+	fputs(line, f);
+	fputc('\n', f);
+	fflush(f);
+	funlockfile(f);
+	free(line);
+}
+
+static void stats_event(struct cap *g, bool final)
+{
+	uint64_t packets = 0, recv = 0, drop = 0, ifdrop = 0, skipped = 0, events = 0;
+	uint64_t active = 0, created = 0, evicted = 0, expired = 0, dests = 0;
+	bool dropping = false;
+	for (int i = 0; i < g->nw; i++) {
+		struct worker *w = &g->w[i];
+		struct ft_stats fs;
+		pthread_mutex_lock(&w->mu);
+		ft_stats(w->e->ft, &fs);
+		packets += w->e->packets;
+		events += w->e->events;
+		dests += dest_count(w->e->dt);
+		recv += w->ps.ps_recv;
+		drop += w->ps.ps_drop;
+		if (i == 0) ifdrop = w->ps.ps_ifdrop;
+		skipped += w->skipped;
+		dropping |= w->e->sensor_dropping;
+		pthread_mutex_unlock(&w->mu);
+		active += fs.active; created += fs.created; evicted += fs.evicted; expired += fs.expired;
+	}
+	if (!g->events) return;
+	json_t *o = json_object(), *s = json_object();
+	json_object_set_new(o, "timestamp", json_time(real_us()));
+	json_object_set_new(o, "event_type", json_string("stats"));
+	json_object_set_new(o, "interface", json_string(g->iface));
+	json_object_set_new(s, "final", json_boolean(final));
+	json_object_set_new(s, "workers", json_integer(g->nw));
+	json_object_set_new(s, "packets", json_integer((json_int_t)packets));
+	json_object_set_new(s, "ps_recv", json_integer((json_int_t)recv));
+	json_object_set_new(s, "ps_drop", json_integer((json_int_t)drop));
+	json_object_set_new(s, "ps_ifdrop", json_integer((json_int_t)ifdrop));
+	json_object_set_new(s, "sensor_dropping", json_boolean(dropping));
+	json_object_set_new(s, "skipped_at_start", json_integer((json_int_t)skipped));
+	json_object_set_new(s, "flows", json_integer((json_int_t)active));
+	json_object_set_new(s, "flows_created", json_integer((json_int_t)created));
+	json_object_set_new(s, "evictions", json_integer((json_int_t)evicted));
+	json_object_set_new(s, "expired", json_integer((json_int_t)expired));
+	json_object_set_new(s, "destinations", json_integer((json_int_t)dests));
+	json_object_set_new(s, "events", json_integer((json_int_t)events));
+	json_object_set_new(o, "stats", s);
+	write_line(g->events, o);
+	json_decref(o);
+}
+
+/* SIGHUP: point the events FILE* at a freshly opened PATH (after logrotate
+ * moved the old one).  dup2() swaps the descriptor under the FILE lock, so
+ * the FILE* every engine holds stays valid and no line is split or lost;
+ * if the open fails we keep writing to the old file. */
+static void reopen_events(struct cap *g)
+{
+	if (!g->events || !g->events_path || !strcmp(g->events_path, "-")) return;
+	int fd = open(g->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ts_err(g->events_path, "cannot reopen: %s (still writing to the old file)",
+		       strerror(errno));
+		return;
+	}
+	flockfile(g->events);
+	fflush(g->events);
+	if (dup2(fd, fileno(g->events)) < 0)
+		ts_err(g->events_path, "cannot reopen: %s", strerror(errno));
+	funlockfile(g->events);
+	close(fd);
+}
+
+/* ---- privileges ---- */
+
+static int drop_privileges(const struct passwd *pw)
+{
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+	if (initgroups(pw->pw_name, gid) && setgroups(1, &gid)) {
+		ts_err("-Z", "setgroups: %s", strerror(errno));
+		return -1;
+	}
+	if (setgid(gid)) { ts_err("-Z", "setgid(%u): %s", (unsigned)gid, strerror(errno)); return -1; }
+	if (setuid(uid)) { ts_err("-Z", "setuid(%u): %s", (unsigned)uid, strerror(errno)); return -1; }
+	if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid) {
+		ts_err("-Z", "privilege drop to %s did not take", pw->pw_name);
+		return -1;
+	}
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		ts_err("-Z", "could regain root after dropping to %s: refusing to run", pw->pw_name);
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return 0;
+}
+
+/* Output files created as root are handed to the -Z user, so that the
+ * report's rename and a SIGHUP reopen work after the drop. */
+static void give_file(const char *path, const struct passwd *pw)
+{
+	if (!path || !strcmp(path, "-")) return;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0)
+		if (chown(path, pw->pw_uid, pw->pw_gid))
+			ts_err(path, "chown to %s: %s", pw->pw_name, strerror(errno));
+}
+
+/* ---- the command ---- */
+
+static void on_sig(int sig) { (void)sig; }
+
+static void summary(const json_t *r)
+{
+	const json_t *ds = json_object_get(r, "destinations");
+	const json_t *c = json_object_get(r, "capture");
+	size_t i, inter = 0;
+	json_t *d;
+	json_array_foreach(ds, i, d)
+		if (!strcmp(json_string_value(json_object_get(d, "verdict")), "interfered")) inter++;
+	const json_t *dr = json_object_get(c, "dropped");
+	fprintf(stderr, "tamperscope: %lld packets, %lld dropped by the kernel, %lld flows, "
+	        "%zu destinations, %zu interfered\n",
+	        (long long)json_integer_value(json_object_get(c, "packets")),
+	        (long long)(json_is_integer(dr) ? json_integer_value(dr) : 0),
+	        (long long)json_integer_value(json_object_get(c, "flows")),
+	        json_array_size(ds), inter);
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	static struct cap G;                  /* big; one per process */
+	struct cap *g = &G;
+	struct engine_opts o;
+	struct live_opts lo = { .snaplen = 262144, .buffer_kib = 32768, .promisc = true,
+	                        .timeout_ms = 100 };
+	const char *user = NULL;
+	unsigned long interval = 60, stats_iv = 0, duration = 0, nworkers = 1, v;
+	bool stats_set = false, quiet = false;
+	int c, rc = 0;
+	char err[PCAP_ERRBUF_SIZE + 256] = "";
+
+	memset(g, 0, sizeof *g);
+	g->out = "-";
+	engine_opts_default(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "i:o:e:f:s:B:pc:Z:qh", capture_opts, NULL)) != -1) {
+		int r = cli_engine_opt(c, optarg, &o);
+		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
+		if (r > 0) continue;
+		switch (c) {
+		case 'i': lo.iface = optarg; break;
+		case 'o': g->out = optarg; break;
+		case 'e': g->events_path = optarg; break;
+		case 'f': lo.filter = optarg; break;
+		case 'p': lo.promisc = false; break;
+		case 'q': quiet = true; break;
+		case 'Z': user = optarg; break;
+		case 's': case 'B': case 'c': case O_INTERVAL: case O_STATS: case O_DURATION:
+		case O_WORKERS: case O_RTO:
+			if (unum(optarg, c == 'c' ? (unsigned long)-1 : 100000000UL, &v) ||
+			    (c == 's' && (v < 64 || v > 262144)) ||
+			    (c == O_WORKERS && (v < 1 || v > MAX_WORKERS)) ||
+			    (c == O_RTO && (v < 1 || v > 10000))) {
+				ts_err(NULL, "bad value for option: %s", optarg);
+				return 1;
+			}
+			if (c == 's') lo.snaplen = (int)v;
+			if (c == 'B') lo.buffer_kib = (int)(v > 4194304 ? 4194304 : v);
+			if (c == 'c') g->max_packets = v;
+			if (c == O_INTERVAL) interval = v;
+			if (c == O_STATS) { stats_iv = v; stats_set = true; }
+			if (c == O_DURATION) duration = v;
+			if (c == O_WORKERS) nworkers = v;
+			if (c == O_RTO) lo.timeout_ms = (int)v;
+			break;
+		case 'h': usage_capture(stdout); return 0;
+		case O_VERSION: printf("%s %s\n", TS_NAME, TS_VERSION); return 0;
+		default: usage_capture(stderr); return 1;
+		}
+	}
+	if (!lo.iface || optind != argc) { usage_capture(stderr); return 1; }
+	if (!stats_set) stats_iv = interval;
+	g->iface = lo.iface;
+	g->filter = lo.filter;
+	g->nw = (int)nworkers;
+
+	struct passwd pwbuf, *pw = NULL;
+	if (user) {
+		struct passwd *p = getpwnam(user);
+		if (!p) { ts_err("-Z", "no such user: %s", user); return 1; }
+		pwbuf = *p;
+		pwbuf.pw_name = xstrdup(p->pw_name);
+		pw = &pwbuf;
+	}
+
+	/* 1. the capture handles (needs root or CAP_NET_RAW) */
+	for (int i = 0; i < g->nw; i++) {
+		enum live_err why;
+		struct worker *w = &g->w[i];
+		w->g = g;
+		w->idx = i;
+		w->p = live_open(&lo, &why, err, sizeof err);
+		if (!w->p) {
+			ts_err(NULL, "%s", err);
+			rc = why == LIVE_ERR_FILTER ? 1 : 2;
+			goto out_handles;
+		}
+		w->dlt = pcap_datalink(w->p);
+		if (g->nw > 1 &&
+		    live_join_fanout(w->p, (unsigned)getpid() & 0xffff, err, sizeof err)) {
+			ts_err(lo.iface, "%s", err);
+			pcap_close(w->p);
+			w->p = NULL;
+			rc = 2;
+			goto out_handles;
+		}
+	}
+	if (g->nw > 1) g->t_join = real_us();
+
+	/* 2. outputs, opened while we may still create them anywhere */
+	g->events = cli_open_events(g->events_path, err);
+	if (g->events_path && !g->events) { ts_err(NULL, "%s", err); rc = 3; goto out_handles; }
+	o.events = g->events;
+
+	/* 3. engines (a shared, locked DNS name cache when there are workers) */
+	if (g->nw > 1) o.shared_dnsc = dnsc_new_shared(o.dns_cache_max, 300);
+	for (int i = 0; i < g->nw; i++) {
+		g->w[i].e = engine_new(&o, err);
+		if (!g->w[i].e) { ts_err(NULL, "%s", err); rc = 2; goto out_engines; }
+		pthread_mutex_init(&g->w[i].mu, NULL);
+	}
+
+	/* 4. privileges: drop before any packet is parsed */
+	if (pw) {
+		give_file(g->events_path, pw);
+		give_file(g->out, pw);
+		if (drop_privileges(pw)) { rc = 2; goto out_engines; }
+	}
+	/* a valid (empty) report from the start; proves the directory is
+	 * writable for the atomic rename by the user we now run as */
+	if (strcmp(g->out, "-") && interval) {
+		if (write_report(g, g->out)) {
+			if (pw) ts_err(g->out, "its directory must be writable by %s (the report is "
+			               "replaced by rename); see docs/gateway.md", pw->pw_name);
+			rc = 3;
+			goto out_engines;
+		}
+	}
+
+	/* 5. signals: blocked in every thread, taken by the main loop */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* not SIG_IGN (a shell's background job ignores SIGINT): a no-op
+	 * handler, the blocked signal waits for sigtimedwait */
+	signal(SIGINT, on_sig);
+	signal(SIGTERM, on_sig);
+	signal(SIGHUP, on_sig);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (int i = 0; i < g->nw; i++) {
+		if (pthread_create(&g->w[i].th, NULL, worker_main, &g->w[i])) {
+			ts_err(NULL, "cannot start worker thread");
+			atomic_store(&g->stop, 1);
+			rc = 2;
+			break;
+		}
+		g->w[i].started = true;
+	}
+	if (!quiet && !rc)
+		fprintf(stderr, "tamperscope: capturing on %s (%d worker%s, snaplen %d)%s%s\n",
+		        lo.iface, g->nw, g->nw > 1 ? "s" : "", lo.snaplen,
+		        pw ? " as " : "", pw ? pw->pw_name : "");
+
+	uint64_t t0 = mono_us();
+	uint64_t next_report = interval ? t0 + interval * 1000000ULL : UINT64_MAX;
+	uint64_t next_stats = stats_iv ? t0 + stats_iv * 1000000ULL : UINT64_MAX;
+	bool report_ok = true;
+	while (!atomic_load(&g->stop)) {
+		struct timespec to = { 0, 200 * 1000000L };
+		int s = sigtimedwait(&set, NULL, &to);
+		uint64_t now = mono_us();
+		if (s == SIGINT || s == SIGTERM) break;
+		if (s == SIGHUP) {
+			reopen_events(g);
+			if (strcmp(g->out, "-") && interval) next_report = now;
+		}
+		if (duration && now - t0 >= duration * 1000000ULL) break;
+		if (now >= next_stats) {
+			stats_event(g, false);
+			next_stats = now + stats_iv * 1000000ULL;
+		}
+		if (now >= next_report) {
+			if (strcmp(g->out, "-")) report_ok = !write_report(g, g->out);
+			next_report = now + interval * 1000000ULL;
+		}
+	}
+	(void)report_ok;
+	atomic_store(&g->stop, 1);
+	for (int i = 0; i < g->nw; i++) pcap_breakloop(g->w[i].p);
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].started) pthread_join(g->w[i].th, NULL);
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].failed) {
+			ts_err(lo.iface, "%s", g->w[i].errmsg);
+			rc = 2;
+		}
+
+	/* the end: flush every flow, final report, last stats line */
+	for (int i = 0; i < g->nw; i++) engine_finish(g->w[i].e);
+	json_t *r = build_report(g);
+	if (report_write_json(r, g->out, err)) { ts_err(NULL, "%s", err); rc = 3; }
+	else if (!quiet) summary(r);
+	json_decref(r);
+	stats_event(g, true);
+
+out_engines:
+	for (int i = 0; i < g->nw; i++) {
+		if (!g->w[i].e) continue;
+		engine_free(g->w[i].e);
+		pthread_mutex_destroy(&g->w[i].mu);
+	}
+	dnsc_free(o.shared_dnsc);
+	if (g->events && g->events != stdout) {
+		if (fclose(g->events)) { ts_err(g->events_path, "%s", strerror(errno)); rc = 3; }
+	} else if (g->events == stdout && fflush(stdout)) {
+		rc = 3;
+	}
+out_handles:
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].p) pcap_close(g->w[i].p);
+	if (pw) free(pwbuf.pw_name);
+	return rc;
+}

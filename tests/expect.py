@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Semantic expectations on real and generated captures (issues #2-#4):
+attribution, detector verdicts, benign false-positive traps, schema."""
+import glob
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_lib import Checks, analyze, schema_errors, dest, sigs, SHARED, ROOT  # noqa
+
+c = Checks()
+GEN = os.path.join(ROOT, "pcaps", "gen")
+P = os.path.join(SHARED, "pcaps")
+
+
+def run(path, *opts, events=False):
+    rep, evs, rc, err = analyze(path, *opts, events=events)
+    name = os.path.basename(path)
+    c.ok(rc == 0 and rep is not None, "%s: exit %d %s" % (name, rc, err.strip()[:200]))
+    if rep is not None:
+        errs = schema_errors(rep)
+        c.ok(not errs, "%s: schema: %s" % (name, errs[:3]))
+    return rep, evs
+
+
+def interfered(d):
+    return d is not None and d["verdict"] == "interfered"
+
+
+# ---- generated fixtures (always present) ----
+r, _ = run(os.path.join(GEN, "dns_then_tcp.pcap"))
+d = dest(r, "www.instagram.com")
+c.ok(d and d["tcp"]["connections"] == 1 and d["social_media"],
+     "dns_then_tcp: flow without SNI named by the earlier DNS answer")
+c.ok(d and "198.18.5.5" in d["ips"], "dns_then_tcp: ip listed")
+
+r, _ = run(os.path.join(GEN, "icmp_quote.pcap"))
+c.ok(r["capture"]["flows"] == 0 and r["destinations"] == [],
+     "icmp_quote: ICMP-quoted SYNs create no flows")
+c.ok(r["capture"]["icmp_quotes"] == 2, "icmp_quote: both quotes parsed")
+
+r, _ = run(os.path.join(GEN, "sni_split.pcap"))
+c.ok(dest(r, "video.tiktokcdn.com") is not None,
+     "sni_split: ClientHello over 3 out-of-order segments reassembled")
+c.ok(dest(r, "video.tiktokcdn.com")["social_media"], "sni_split: tiktokcdn.com is social media")
+
+r, evs = run(os.path.join(GEN, "rst_forged.pcap"), events=True)
+d = dest(r, "twitter.com")
+s = sigs(d, "rst_injection")
+c.ok(interfered(d) and s and s[0]["stage"] == "post_psh", "rst_forged: rst_injection post_psh")
+c.ok(s and s[0]["evidence"].get("seq_race") == 1 and s[0]["evidence"].get("ttl_mismatch") == 1,
+     "rst_forged: seq_race + ttl_mismatch evidence")
+c.ok(len(evs) == 1 and evs[0]["community_id"].startswith("1:") and
+     evs[0]["evidence"]["rsts"][0]["ttl"] == 64 and evs[0]["evidence"]["rsts"][0]["endpoint_ttl"] == 50,
+     "rst_forged: one tamper event with TTL evidence values")
+
+r, _ = run(os.path.join(GEN, "rst_genuine.pcap"))
+d = dest(r, "twitter.com")
+c.ok(d and d["verdict"] == "clean" and d["tcp"]["genuine_rst"] == 1,
+     "rst_genuine: genuine RST counted, no signature")
+
+r, _ = run(os.path.join(GEN, "syn_drop.pcap"))
+d = dest(r, "www.facebook.com")
+s = sigs(d, "syn_drop")
+c.ok(interfered(d) and s and s[0]["count"] == 3, "syn_drop: 3 dropped connections")
+c.ok(dest(r, "example.org")["verdict"] == "clean", "syn_drop: answered control clean")
+r2, _ = run(os.path.join(GEN, "syn_drop.pcap"), "--syn-timeout", "60")
+c.ok(not sigs(dest(r2, "www.facebook.com"), "syn_drop"),
+     "syn_drop: SYNs closer than the SYN timeout to the end are not a drop")
+
+r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
+d = dest(r, "twitter.com")
+s = sigs(d, "dns_injection")
+c.ok(interfered(d) and s and s[0]["count"] == 1, "dns_race: one forged response")
+ev = s[0]["evidence"] if s else {}
+c.ok(ev.get("multi_answer") == 1 and ev.get("known_forged_ip") == 1 and ev.get("ttl_mismatch") == 1,
+     "dns_race: multi_answer + known_forged_ip + ttl_mismatch")
+rs = evs[0]["evidence"]["responses"] if evs else []
+c.ok(len(rs) == 2 and rs[0]["forged"] and not rs[1]["forged"],
+     "dns_race: first response forged, second genuine")
+c.ok(dest(r, "debian.org")["verdict"] == "clean",
+     "dns_race: retransmitted query answered twice identically stays clean")
+c.ok(all(x["verdict"] != "interfered" for x in r["destinations"] if x["destination"] != "twitter.com"),
+     "dns_race: no other destination interfered")
+
+r, _ = run(os.path.join(GEN, "hostile_names.pcap"))
+c.ok(len(r["destinations"]) == 3, "hostile_names: three destinations, valid JSON")
+c.ok(all("<" not in x["destination"] for x in r["destinations"] if x["tcp"]["connections"]),
+     "hostile_names: SNI/Host escaped")
+
+r, _ = run(os.path.join(GEN, "vlan_qinq.pcap"))
+c.ok(dest(r, "youtube.com") is not None, "vlan_qinq: 802.1ad+802.1Q decoded")
+
+# ---- shared captures ----
+if not os.path.isdir(P):
+    c.skip("shared captures: ../shared absent")
+    c.done()
+
+r, _ = run(os.path.join(P, "benign/ndpi_facebook.pcap"))
+for n in ("facebook.com", "www.facebook.com"):
+    d = dest(r, n)
+    c.ok(d and d["social_media"] and d["service"] == "Facebook", "ndpi_facebook: %s social media" % n)
+
+r, _ = run(os.path.join(P, "benign/ndpi_sites.pcapng"))
+for n in ("edge-mqtt.facebook.com", "web.telegram.org", "t.me", "vcs-va.tiktokv.com", "www.threads.net"):
+    d = dest(r, n)
+    c.ok(d is not None and d["social_media"], "ndpi_sites: %s attributed and flagged" % n)
+c.ok(r["destinations"][0]["social_media"], "ndpi_sites: social media listed first")
+
+r, _ = run(os.path.join(P, "interference/zeek_tcp_rst-inject-rae.pcap"))
+s = sigs(dest(r, "1.2.0.3"), "rst_injection")
+c.ok(s and s[0]["stage"] == "post_syn" and s[0]["evidence"].get("ttl_mismatch"),
+     "rst-inject-rae: rst_injection post_syn with ttl_mismatch")
+
+r, _ = run(os.path.join(P, "interference/tripwire_airtel-india_http-rst_youporn.pcap"))
+d = dest(r, "youporn.com")
+c.ok(interfered(d) and sum(x["count"] for x in sigs(d, "rst_injection")) == 3,
+     "airtel: 3 forged RSTs toward the server for youporn.com")
+
+r, _ = run(os.path.join(P, "interference/tripwire_gfw_server-side_sll-vlan_youporn-wikipedia.pcap"))
+for n in ("youporn.com", "www.wikipedia.org"):
+    c.ok(interfered(dest(r, n)), "gfw: %s rst_injection" % n)
+for n in ("you.com", "104.17.210.9"):
+    d = dest(r, n)
+    c.ok(d and d["verdict"] == "clean", "gfw: untriggered %s stays clean" % n)
+c.ok(r["capture"]["duplicates"] == 344, "gfw: 344 VLAN duplicates discounted (got %d)" % r["capture"]["duplicates"])
+
+r, _ = run(os.path.join(P, "interference/tripwire_gfw_server-side_port443_rst-burst.pcap"))
+c.ok(any(s["evidence"].get("multi_rst") for d in r["destinations"] for s in sigs(d, "rst_injection")),
+     "rst-burst: multi_rst")
+
+for f in sorted(glob.glob(os.path.join(P, "benign", "*"))):
+    r, _ = run(f)
+    if r is None:
+        continue
+    bad = ["%s:%s" % (d["destination"], s["type"]) for d in r["destinations"] for s in d["signatures"]
+           if s["type"] in ("rst_injection", "dns_injection")]
+    c.ok(not bad, "benign %s: no injection signature %s" % (os.path.basename(f), bad[:4]))
+    inter = [d["destination"] for d in r["destinations"] if d["verdict"] == "interfered"]
+    c.ok(not inter, "benign %s: nothing interfered %s" % (os.path.basename(f), inter[:4]))
+
+r, _ = run(os.path.join(P, "benign/suricata-verify_bug-4376_syn_retransmit_with_ts.pcap"))
+c.ok(not any(sigs(d, "syn_drop") for d in r["destinations"]),
+     "syn retransmitted then answered is not a drop")
+r, _ = run(os.path.join(P, "benign/ndpi_vk.pcapng"))
+c.ok(not any(sigs(d, "syn_drop") or sigs(d, "data_drop") for d in r["destinations"]),
+     "vk: one-directional capture gap gives no drop verdict")
+r, _ = run(os.path.join(P, "benign/zeek_dns-two-responses.pcap"))
+c.ok(not any(sigs(d) for d in r["destinations"]), "zeek dns two identical responses: clean")
+r, _ = run(os.path.join(P, "benign/suricata-verify_dns-response-2x.pcap"))
+c.ok(not any(sigs(d) for d in r["destinations"]), "unsolicited wrong-id response: clean")
+c.done()
