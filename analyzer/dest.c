@@ -20,7 +20,8 @@ static const char *ev_names[EV_COUNT] = {
 	"ipid_mismatch", "overlap_conflict", "multi_answer", "early_answer",
 	"type_mismatch", "known_forged_ip", "bogon_answer", "forged_ip_contacted",
 	"syn_retransmit", "data_retransmit", "repeated", "sensor_drops",
-	"icmp_prohibited", "residual",
+	"icmp_prohibited", "residual", "ipid_fixed", "initial_retransmit",
+	"off_path_source",
 };
 
 static const double ev_weight[EV_COUNT] = {
@@ -28,7 +29,8 @@ static const double ev_weight[EV_COUNT] = {
 	W_WEAK, W_STRONG, W_STRONG, W_MEDIUM,
 	W_MEDIUM, W_MEDIUM, W_WEAK, 0,
 	0, 0, 0, 0,
-	0, 0,
+	W_STRONG, 0, W_STRONG, 0,
+	W_MEDIUM,
 };
 
 const char *evidence_name(int ev)

@@ -28,6 +28,9 @@ extern const struct detector det_rst_injection;
 extern const struct detector det_syn_drop;
 extern const struct detector det_data_drop;
 extern const struct detector det_dns_injection;
+extern const struct detector det_http_injection;
+extern const struct detector det_quic_drop;
+extern const struct detector det_icmp_prohibited;
 
 /* Registry: all detectors, in the order they run. */
 extern const struct detector *const detectors[];

@@ -8,5 +8,8 @@ const struct detector *const detectors[] = {
 	&det_syn_drop,
 	&det_data_drop,
 	&det_dns_injection,
+	&det_http_injection,
+	&det_quic_drop,
+	&det_icmp_prohibited,
 	NULL,
 };

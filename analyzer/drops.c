@@ -71,6 +71,10 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 	json_object_set_new(det, "waited_us", json_integer((json_int_t)(c->last_ts - c->ts)));
 	json_object_set_new(det, "connections_to_destination", json_integer(repeat));
 	json_object_set_new(det, "other_connections_answered", json_integer((json_int_t)e->answered_flows));
+	json_object_set_new(det, "source_port_above_dest_port", json_boolean(c->t.sport > c->t.dport));
+	struct dest *dd = dest_get(e->dt, c->name);
+	if (dd) json_object_set_new(det, "destination_reached_over_tcp",
+	                            json_boolean(dest_tcp(dd)->established > 0));
 	engine_event(e, NULL, &c->t, c->name, d->sig, c->stage, conf, mask, c->ts, det);
 	d->decided++;
 }
@@ -83,7 +87,8 @@ void drops_decide(struct drops *d, struct engine *e, uint64_t before)
 	for (unsigned i = 0; i < d->n; i++) {
 		struct drop_cand *c = &d->v[i];
 		if (c->ts < before || before == UINT64_MAX) {
-			emit(d, e, c, rep[i]);
+			if (d->need_repeat && c->tries < 2 && rep[i] < 2) d->inconclusive++;
+			else emit(d, e, c, rep[i]);
 			free(c->name);
 		} else {
 			d->v[keep++] = *c;

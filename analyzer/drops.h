@@ -22,6 +22,7 @@ struct drops {
 	const char *sig;         /* "syn_drop" / "data_drop"            */
 	double base;             /* confidence of one connection        */
 	uint32_t evcode;         /* EV_SYN_RETRANSMIT / EV_DATA_RETRANSMIT */
+	bool need_repeat;        /* one try, one connection: no event     */
 	struct drop_cand *v;
 	unsigned n, max;
 	uint64_t decided, overflow, inconclusive;

@@ -165,7 +165,8 @@ static void flow_end(void *ctx, struct flow *f)
 		return;                /* DNS: the DNS detector owns it */
 	}
 	engine_flow_destination(e, f);
-	if (f->proto == 6 && f->synack_seen) e->answered_flows++;
+	if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
+		e->answered_flows++;
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->on_flow_end) e->det[i]->on_flow_end(e->det_state[i], e, f);
 	if (f->proto == 6 || (f->proto == 17 && f->sport == 443))
@@ -284,6 +285,10 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 			d->bytes += pk.wirelen;
 			if (!d->first_ts) d->first_ts = pk.ts;
 			d->last_ts = pk.ts;
+			/* QUIC long-header packets from the client (RFC 9000 17.2) */
+			if (dir == 0 && f->sport == 443 && pk.paylen >= 5 && (pk.payload[0] & 0x80) &&
+			    (pk.payload[1] | pk.payload[2] | pk.payload[3] | pk.payload[4]))
+				f->quic_initials++;
 		}
 		ft_touch(e->ft, f, pk.ts);
 		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);

@@ -88,6 +88,16 @@ struct flow {
 	uint32_t first_data_seq, first_data_len;
 	uint16_t first_data_retx;
 	bool first_data_acked;
+	uint8_t synack_ttl;               /* the server's SYN-ACK             */
+	uint16_t synack_ipid;
+	struct {                          /* the server's first payload seg.  */
+		uint64_t ts;
+		uint32_t seq, len;
+		uint16_t ipid, win;
+		uint8_t ttl, flags;
+		bool df, set;
+		uint16_t same_ipid;       /* later server packets, same ID    */
+	} srv_data;
 	uint64_t srv_after_data_ts;       /* last server pkt after that data  */
 	uint32_t srv_after_data;          /* server packets after it          */
 	uint8_t nrst;

@@ -186,6 +186,27 @@ static void after_rst(struct flow *f, int dir, const struct pkt *pk)
 		if (f->rst[i].dir == dir) f->rst[i].after++;
 }
 
+/* The server's first payload segment (a block page or redirect would be
+ * it) and how many later server packets reuse its IPv4 ID. */
+static void note_srv_data(struct flow *f, const struct pkt *pk)
+{
+	if (f->srv_data.set) {
+		if (pk->ipver == 4 && pk->ipid && pk->ipid == f->srv_data.ipid)
+			f->srv_data.same_ipid++;
+		return;
+	}
+	if (!pk->paylen_wire) return;
+	f->srv_data.set = true;
+	f->srv_data.ts = pk->ts;
+	f->srv_data.seq = pk->tcp.seq;
+	f->srv_data.len = pk->paylen_wire;
+	f->srv_data.ipid = pk->ipid;
+	f->srv_data.win = pk->tcp.win;
+	f->srv_data.ttl = pk->ttl;
+	f->srv_data.flags = pk->tcp.flags;
+	f->srv_data.df = pk->df;
+}
+
 static void stage_on_data(struct flow *f, int dir, const struct pkt *pk)
 {
 	if (dir == 0) {
@@ -239,6 +260,8 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 		} else if (dir == 1 && !f->synack_ts) {
 			f->synack_seen = true;
 			f->synack_ts = pk->ts;
+			f->synack_ttl = pk->ttl;
+			f->synack_ipid = pk->ipid;
 			/* RTT vantage<->server: from the latest SYN, not the first */
 			uint64_t s = f->d[0].last_ts_nonrst ? f->d[0].last_ts_nonrst : f->syn_ts;
 			if (s && pk->ts >= s) f->rtt_srv_us = (uint32_t)(pk->ts - s);
@@ -255,6 +278,7 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 
 	if (fl & TH_FIN) { if (!d->fin) d->fin_ts = pk->ts; d->fin = true; }
 
+	if (dir == 1) note_srv_data(f, pk);
 	if (pk->paylen_wire) {
 		d->data_pkts++;
 		d->payload += pk->paylen_wire;

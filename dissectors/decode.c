@@ -93,8 +93,8 @@ int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
 	clamp_l3(pk);
 	if (st != DIS_OK)
 		return st;
-	if (pk->proto == 4 || pk->proto == 41)
-		set_l3(pk, &c);
+	if ((pk->proto == 4 || pk->proto == 41) && !pk->frag)
+		set_l3(pk, &c);         /* tunnel_unwrap() takes the inner header */
 	st = tunnel_unwrap(&c, pk, why);
 	clamp_l3(pk);
 	if (st != DIS_OK)

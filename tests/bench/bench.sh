@@ -13,8 +13,9 @@
 #
 # Environment: BENCH_RUNS (3), BENCH_FLOWS ("1 4 16"), BENCH_COPIES (29, or
 # sized to ~1 GB for the pcaps/ fallback), BENCH_NDPI=0 skips ndpiReader,
-# BENCH_BUDGET (540 s: past it, timed runs drop to one), BUILD (build),
-# TAMPERSCOPE (./tamperscope: the binary to time).
+# BENCH_BUDGET (540 s: past it, timed runs drop to one), BENCH_TIMEOUT
+# (120 s per run; a run that takes longer is reported as a timeout), BUILD
+# (build), TAMPERSCOPE (./tamperscope: the binary to time).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -24,6 +25,7 @@ TOOLS=$BUILD/tools
 RUNS=${BENCH_RUNS:-3}
 FLOWS=${BENCH_FLOWS:-1 4 16}
 BUDGET=${BENCH_BUDGET:-540}
+TIMEOUT=${BENCH_TIMEOUT:-120}
 BASE=../shared/bench/base.pcap.xz
 TSBIN=${TAMPERSCOPE:-./tamperscope}
 START=$(date +%s)
@@ -34,6 +36,7 @@ die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 elapsed() { echo $(( $(date +%s) - START )); }
 
 case $RUNS in ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive integer" ;; esac
+case $TIMEOUT in ''|*[!0-9]*|0) die "BENCH_TIMEOUT must be a positive integer" ;; esac
 
 # ---- tools ----------------------------------------------------------------
 # The Makefile builds tests/tools/X.c into build/tools/X against libts.a; if
@@ -42,7 +45,7 @@ case $RUNS in ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive integer" ;; esac
 CFLAGS_B="-std=c11 -D_DEFAULT_SOURCE -O2 -g -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 for t in mkbench floor; do
 	if ! ${MAKE:-make} -s --no-print-directory "$TOOLS/$t" >/dev/null 2>&1; then
-		[ -x "$TOOLS/$t" ] && [ "$TOOLS/$t" -nt "tests/tools/$t.c" ] ||
+		# shellcheck disable=SC2086,SC2046 # word splitting intended
 		${CC:-cc} $CFLAGS_B -o "$TOOLS/$t" "tests/tools/$t.c" \
 			$(pkg-config --cflags --libs libpcap 2>/dev/null || echo -lpcap) ||
 			die "cannot build $TOOLS/$t"
@@ -101,22 +104,35 @@ gen() {
 
 FILE=$DIR/bench.pcap
 gen 1 "$FILE"
-set -- $("$TOOLS/floor" "$FILE") || die "floor failed on $FILE"
+cnt=$("$TOOLS/floor" "$FILE") || die "floor failed on $FILE"
+# shellcheck disable=SC2086 # "packets N caplen_bytes B wire_bytes W"
+set -- $cnt
 PKTS=$2; CAPB=$4
 say "bench: $FILE: $PKTS packets, $CAPB captured bytes, $(sed -n 3p "$FILE.meta"); $SRC_DESC"
 say "bench: host: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 
 # ---- timing ---------------------------------------------------------------
-# measure NAME CMD...: one warm-up, then RUNS timed runs; sets M_WALL
-# (median seconds), M_RSS (max peak RSS, KiB), M_RC (warm-up exit status).
+# measure NAME CMD...: one warm-up, then RUNS timed runs, each under
+# `timeout BENCH_TIMEOUT`.  Sets M_WALL (median seconds), M_RSS (largest
+# peak RSS, KiB), M_N (timed runs) and M_RC (0, 124 = timed out, or the
+# failing exit status); returns non-zero unless all runs succeeded.
+run1() { # TIMEFILE CMD...: one run; prints "wall rss"
+	tf1=$1; shift
+	/usr/bin/time -f "%e %M" -o "$tf1" timeout -k 5 "$TIMEOUT" "$@" \
+		> "$DIR/$name.out" 2> "$DIR/$name.err"
+}
 measure() {
 	name=$1; shift
 	mkdir -p "$DIR"
 	tf=$DIR/time.$$
-	/usr/bin/time -f "%e %M" -o "$tf" "$@" > "$DIR/$name.out" 2> "$DIR/$name.err"
+	M_WALL=""; M_RSS=""; M_N=0
+	if [ "$(elapsed)" -ge "$BUDGET" ]; then
+		M_RC=125; return 1
+	fi
+	run1 "$tf" "$@"
 	M_RC=$?
 	if [ "$M_RC" -ne 0 ]; then
-		M_WALL=""; M_RSS=""; rm -f "$tf"; return 1
+		rm -f "$tf"; return 1
 	fi
 	warm=$(tail -n 1 "$tf" | cut -d' ' -f1)
 	n=$RUNS
@@ -128,8 +144,7 @@ measure() {
 	: > "$DIR/$name.times"
 	i=0
 	while [ "$i" -lt "$n" ]; do
-		/usr/bin/time -f "%e %M" -o "$tf" "$@" > "$DIR/$name.out" 2> "$DIR/$name.err" || {
-			M_RC=$?; M_WALL=""; rm -f "$tf"; return 1; }
+		run1 "$tf" "$@" || { M_RC=$?; rm -f "$tf"; return 1; }
 		tail -n 1 "$tf" >> "$DIR/$name.times"
 		i=$((i + 1))
 	done
@@ -140,6 +155,15 @@ measure() {
 	M_N=$n
 	return 0
 }
+why() { # describe a failed measure
+	if [ "$M_RC" -eq 125 ]; then
+		echo "skipped: time budget (${BUDGET} s, BENCH_BUDGET) spent"
+	elif [ "$M_RC" -eq 124 ] || [ "$M_RC" -eq 137 ]; then
+		echo "timed out (> ${TIMEOUT} s per run, BENCH_TIMEOUT)"
+	else
+		echo "failed (exit $M_RC)"
+	fi
+}
 
 ROWS=""
 row() { # name wall rss runs
@@ -148,7 +172,7 @@ row() { # name wall rss runs
 }
 
 say "bench: timing, median of $RUNS runs after a warm-up (BENCH_RUNS=$RUNS)"
-measure floor "$TOOLS/floor" "$FILE" || die "floor failed (exit $M_RC)"
+measure floor "$TOOLS/floor" "$FILE" || die "floor $(why)"
 FLOOR=$M_WALL
 row floor "$M_WALL" "$M_RSS" "$M_N"
 
@@ -159,7 +183,7 @@ elif measure tamperscope "$TSBIN" analyze -q -o "$DIR/report.json" "$FILE"; then
 	TS=$M_WALL; TS_RSS=$M_RSS
 	row tamperscope "$M_WALL" "$M_RSS" "$M_N"
 else
-	say "tamperscope: failed (exit $M_RC), skipped; stderr:"
+	say "tamperscope: $(why), skipped; stderr:"
 	tail -n 5 "$DIR/tamperscope.err" | sed 's/^/  /'
 fi
 
@@ -172,7 +196,7 @@ elif measure ndpiReader ndpiReader -i "$FILE" -q; then
 	NDPI=$M_WALL
 	row ndpiReader "$M_WALL" "$M_RSS" "$M_N"
 else
-	say "ndpiReader: failed (exit $M_RC), skipped"
+	say "ndpiReader: $(why), skipped"
 fi
 
 say ""
@@ -207,14 +231,16 @@ else
 			if measure "tamperscope-f$m" "$TSBIN" analyze -q -o "$DIR/report-f$m.json" "$f"; then
 				w=$M_WALL; r=$M_RSS
 			else
-				say "tamperscope -f $m: failed (exit $M_RC)"; continue
+				say "tamperscope -f $m: $(why)"
+				w=""; r=0
 			fi
 		fi
-		SC="$SC$m $w $(sed -n 's/^~\([0-9]*\) flows$/\1/p' "$f.meta") $r
+		SC="$SC$m ${w:-timeout} $(sed -n 's/^~\([0-9]*\) flows$/\1/p' "$f.meta") $r
 "
 	done
-	printf '%s' "$SC" | awk -v pk="$PKTS" '
+	printf '%s' "$SC" | awk -v pk="$PKTS" -v to="$TIMEOUT" '
 	BEGIN { printf "%-6s %10s %9s %8s %9s\n", "flows", "total", "median_s", "ns/pkt", "RSS_MiB" }
+	NF >= 3 && $2 == "timeout" { printf "%-6s %10s %9s %8s %9s\n", $1 "x", $3, ">" to, sprintf(">%.0f", to * 1e9 / pk), "-"; next }
 	NF >= 3 { printf "%-6s %10s %9.2f %8.1f %9.1f\n", $1 "x", $3, $2, $2 * 1e9 / pk, $4 / 1024 }'
 	say "(flows = distinct (flow key, chunk) pairs mkbench made; 16x is capped by the packet count, see README)"
 fi

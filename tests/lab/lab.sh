@@ -189,7 +189,7 @@ start_servers() { # [name=delay_ms ...]: HTTP(80)/HTTPS(443) on every name
 
 start_dnsmasq() { # 53|54
 	local i=$1
-		bg $S dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+		bg $S dnsmasq --keep-in-foreground --conf-file="$WORK/empty.conf" --no-resolv --no-hosts \
 			--bind-interfaces --listen-address=198.18.1.$i --listen-address=2001:db8:1::$i \
 			--except-interface=lo --user=root --group=root --pid-file= --no-dhcp-interface=s0 \
 			--local-ttl=300 --local=/test/ --log-facility=- $DNSMASQ_ARGS >> "$WORK/dnsmasq$i.log" 2>&1
@@ -459,8 +459,12 @@ sc_dns_inpath_v4() { # the query is dropped, the censor answers NXDOMAIN itself
 	for i in 1 2; do labcli dns $RES4 instagram.com A $((51000 + i)) --id $((2000 + i)); done
 	for i in 1 2; do labcli dns $RES4 example.org A $((52000 + i)) --id $((3000 + i)); done
 	labcli dns $RES4 no-such-host.test A 53001 --id 4001
+	# most traffic is benign: genuine answers outnumber forged ones
+	for n in wikipedia.org example.net debian.org t.me wikipedia.org example.net; do
+		labcli dns $RES4 $n A $((54000 + ${#n} * 10 + RANDOM % 10)) --wait 0.5
+	done
 	curl_do instagram.com 41001 https://instagram.com/ dns -4
-	end '{"www.facebook.com":"dns_injection/-/3","instagram.com":"dns_injection/-/3","example.org":"clean","no-such-host.test":"clean"}'
+	end '{"www.facebook.com":"dns_injection/-/3","instagram.com":"dns_injection/-/3","example.org":"clean","no-such-host.test":"clean","wikipedia.org":"clean","example.net":"clean","debian.org":"clean","t.me":"clean"}'
 }
 
 sc_dns_benign() { # v4|v6: genuine NXDOMAIN, retransmitted query, two resolvers
@@ -540,7 +544,10 @@ main() {
 	OUT=${1:?usage: lab.sh record OUTDIR [scenario...]}; shift
 	mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 	local scen="$*"; [ -z "$scen" ] && scen=$ALL_SCENARIOS
+	exec 9> /run/tamperscope-lab.lock
+	flock -n 9 || { echo "lab: another lab.sh is running (lock /run/tamperscope-lab.lock)" >&2; exit 2; }
 	WORK=$(mktemp -d /tmp/tslab.XXXXXX)
+	: > "$WORK/empty.conf"
 	trap finish EXIT
 	trap 'exit 130' INT TERM
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=lab.test \

@@ -481,7 +481,14 @@ static void test_tunnel(void)
 	test_cond("6in4 unwrapped", decode(DLT_EN10MB, &F, &P, &W) == DIS_OK &&
 	          P.tunnel == 41 && P.ipver == 6 && P.sport == 55 &&
 	          P.ethertype == 0x86dd);
+	test_cond("6in4 l3 is the inner header", P.l3len == 60);
 	prefixes(DLT_EN10MB, "6in4 prefixes");
+	set16(&F, 14 + 6, 0x2000);     /* outer MF: not unwrapped */
+	bfill(&F, 0, 4);               /* pad the fragment data to 64 bytes */
+	ip4_fin(&F, o4);
+	test_cond("fragmented 6in4 kept as is", decode(DLT_EN10MB, &F, &P, &W) ==
+	          DIS_OK && P.tunnel == 0 && P.ipver == 4 && P.proto == 41 &&
+	          P.frag && P.l3len == 84);
 
 	F.n = 0;
 	o4 = ip4_hdr(&F, 4, 0);
