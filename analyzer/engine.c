@@ -363,7 +363,7 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 		dest_signature(d, signature, stage, conf, evmask, ts, cid);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}
-	if (!e->o.events) { json_decref(details); return; }
+	if (!e->o.events && !e->o.event_sink) { json_decref(details); return; }
 
 	json_t *o = json_object(), *ev = json_object();
 	const char *stn = stage_name(stage);
@@ -393,11 +393,14 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	json_object_set_new(o, "flow", flow_counts(t));
 	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	if (line) {
-		flockfile(e->o.events);    /* one whole line, even with workers */
-		fputs(line, e->o.events);
-		fputc('\n', e->o.events);
-		fflush(e->o.events);
-		funlockfile(e->o.events);
+		if (e->o.events) {
+			flockfile(e->o.events);    /* one whole line, even with workers */
+			fputs(line, e->o.events);
+			fputc('\n', e->o.events);
+			fflush(e->o.events);
+			funlockfile(e->o.events);
+		}
+		if (e->o.event_sink) e->o.event_sink(e->o.event_sink_ctx, line);
 		free(line);
 	}
 	json_decref(o);

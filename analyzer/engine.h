@@ -30,6 +30,10 @@ struct engine_opts {
 	unsigned ndpi_max_pkts;      /* give nDPI up after this many packets  */
 	const char *targets_file;    /* NULL = built-in data/targets.txt      */
 	FILE    *events;             /* JSONL stream, or NULL                 */
+	/* Extra event consumer (e.g. Kafka): called with each JSONL line
+	 * (no newline) after it is written to `events`. */
+	void   (*event_sink)(void *ctx, const char *line);
+	void    *event_sink_ctx;
 	/* Live capture with several workers: one DNS name cache shared by all
 	 * engines (made with dnsc_new_shared(), owned by the caller, not freed
 	 * by engine_free).  NULL = the engine's own cache. */

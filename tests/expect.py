@@ -132,6 +132,22 @@ r, _ = run(os.path.join(P, "interference/tripwire_gfw_server-side_port443_rst-bu
 c.ok(any(s["evidence"].get("multi_rst") for d in r["destinations"] for s in sigs(d, "rst_injection")),
      "rst-burst: multi_rst")
 
+r, _ = run(os.path.join(P, "interference/citizenlab_turkey-packetlogic_http307-injection.pcap"))
+n = sum(x["count"] for d in r["destinations"] for x in sigs(d, "http_injection"))
+c.ok(n == 36, "turkey: 36 injected HTTP 307s (got %d)" % n)
+ipid = sum(x["evidence"].get("ipid_fixed", 0) for d in r["destinations"] for x in sigs(d, "http_injection"))
+c.ok(ipid == 36, "turkey: IP-ID evidence carries the streams whose TTL matches (ipid_fixed %d)" % ipid)
+r, evs = run(os.path.join(P, "interference/citizenlab_egypt-adhose_http307-injection_rawip.pcap"), events=True)
+for n in ("copticpope.org", "babylon-x.com"):
+    c.ok(interfered(dest(r, n)) and sigs(dest(r, n), "http_injection"), "egypt: %s http_injection" % n)
+c.ok(all(e["evidence"].get("location") == "http://static.dbmads.com/static1.html" or
+         e["evidence"].get("location", "").startswith("http://static.dbmads.com") for e in evs),
+     "egypt: Location recorded")
+r, _ = run(os.path.join(P, "interference/gfw-report_quic-sni_victim-client_udp-blackholed.pcap"))
+s = sigs(dest(r, "http3check.net"), "quic_drop")
+c.ok(interfered(dest(r, "http3check.net")) and s and s[0]["count"] >= 40,
+     "quic client: repeated unanswered Initials to http3check.net")
+
 # zeek_tcp_qi_internet_SYNACK_curl_jsonip.pcap is filed as benign, but its
 # bytes show a Quantum-Insert-style race (Zeek's "qi" tests): frame 5 is
 # "HTTP/1.1 200 OK ... BANG!" (TTL 56, IP-ID 1), frame 9 the genuine nginx

@@ -50,8 +50,11 @@ $(FUZZ_DIR)/libts-fuzz.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# fuzz_engine.c keeps one nDPI module for all inputs (see there)
+FUZZ_WRAP_engine := -Wl,--wrap=ndpi_ctx_new,--wrap=ndpi_ctx_free
+
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libts-fuzz.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(FUZZ_WRAP_$*) $(PKG_LIBS) -lm
 
 # The ASan/UBSan library of `make asan` (same flags), for the replay drivers.
 ifneq ($(BUILD),build-asan)
@@ -65,7 +68,8 @@ endif
 $(FUZZ_DIR)/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -std=c11 -D_DEFAULT_SOURCE -O1 -g $(REPLAY_SAN) $(PKG_CFLAGS) \
-	    -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(ASAN_LIB) $(PKG_LIBS) -lm
+	    -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(ASAN_LIB) \
+	    $(FUZZ_WRAP_$*) $(PKG_LIBS) -lm
 
 fuzz-replay-bins: $(REPLAY_BIN)
 

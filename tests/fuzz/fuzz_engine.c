@@ -7,13 +7,36 @@
  *         takes what is left).  dt moves packet time: 0..253 -> +dt*10 ms,
  *         254 -> 1 s backwards, 255 -> +400 s (idle timeouts expire).
  * The report must dump as JSON and parse back.
+ *
+ * nDPI's module takes ~0.25 s to initialise; the target is linked with
+ * -Wl,--wrap=ndpi_ctx_new,--wrap=ndpi_ctx_free (fuzz.mk) so one module is
+ * made once and reused by every engine (its flow state is per engine).
  */
 #include <jansson.h>
 #include "engine.h"
 #include "report.h"
 #include "fuzz.h"
 
+#include "ndpi_glue.h"
+
 static FILE *devnull;
+
+struct ndpi_ctx *__real_ndpi_ctx_new(void);
+struct ndpi_ctx *__wrap_ndpi_ctx_new(void);
+void __wrap_ndpi_ctx_free(struct ndpi_ctx *n);
+
+static struct ndpi_ctx *ndpi_once;
+
+struct ndpi_ctx *__wrap_ndpi_ctx_new(void)
+{
+	if (!ndpi_once) ndpi_once = __real_ndpi_ctx_new();
+	return ndpi_once;
+}
+
+void __wrap_ndpi_ctx_free(struct ndpi_ctx *n)
+{
+	(void)n;                   /* kept for the next input */
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
