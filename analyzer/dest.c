@@ -14,6 +14,18 @@
 #define DEST_IPS_MAX 16
 #define SIG_EXAMPLES_MAX 5
 #define DEST_SIGS_MAX 16
+#define TL_BUCKETS 48            /* hourly timeline: the last 48 hours */
+#define TL_TYPES 8
+
+static const char *tl_types[TL_TYPES] = {
+	"rst_injection", "syn_drop", "data_drop", "dns_injection", "quic_drop",
+	"http_injection", "icmp_prohibited", "other",
+};
+
+struct tl_bucket {
+	uint64_t hour;               /* start of the hour, microseconds */
+	uint32_t n[TL_TYPES];
+};
 
 static const char *ev_names[EV_COUNT] = {
 	"seq_race", "multi_rst", "ttl_mismatch", "early_rst", "fingerprint",
@@ -72,6 +84,9 @@ struct dest {
 	struct sig *sigs;
 	unsigned nsigs;
 	uint64_t first, last;
+	uint64_t last_clean;         /* last connection without interference */
+	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
+	unsigned ntl, tlpos;
 };
 
 struct dest_table {
@@ -93,6 +108,7 @@ struct dest_table *dest_new(unsigned max)
 
 static void dest_destroy(struct dest *d)
 {
+	free(d->tl);
 	free(d->name);
 	free(d->service);
 	for (unsigned i = 0; i < d->nhosts; i++) free(d->hosts[i]);
@@ -190,9 +206,38 @@ void dest_dns(struct dest *d, unsigned queries, unsigned responses)
 	d->dns_r += responses;
 }
 
+static void timeline_add(struct dest *d, const char *type, uint64_t ts)
+{
+	uint64_t hour = ts - ts % 3600000000ULL;
+	int k = TL_TYPES - 1;
+	for (int i = 0; i < TL_TYPES - 1; i++)
+		if (!strcmp(tl_types[i], type)) k = i;
+	if (!d->tl) d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
+	for (unsigned i = 0; i < d->ntl; i++)
+		if (d->tl[i].hour == hour) { d->tl[i].n[k]++; return; }
+	/* a new hour: append, or overwrite the oldest */
+	unsigned slot = d->ntl < TL_BUCKETS ? d->ntl++ : d->tlpos;
+	if (d->ntl == TL_BUCKETS) {
+		unsigned old = 0;
+		for (unsigned i = 1; i < TL_BUCKETS; i++)
+			if (d->tl[i].hour < d->tl[old].hour) old = i;
+		slot = old;
+		if (hour < d->tl[old].hour) return;     /* older than all kept */
+	}
+	memset(&d->tl[slot], 0, sizeof d->tl[slot]);
+	d->tl[slot].hour = hour;
+	d->tl[slot].n[k] = 1;
+}
+
+void dest_clean_conn(struct dest *d, uint64_t ts)
+{
+	if (ts > d->last_clean) d->last_clean = ts;
+}
+
 void dest_signature(struct dest *d, const char *type, int stage, double conf,
                     uint32_t evmask, uint64_t ts, const char *cid)
 {
+	timeline_add(d, type, ts);
 	struct sig *s = NULL;
 	for (unsigned i = 0; i < d->nsigs; i++)
 		if (d->sigs[i].stage == stage && !strcmp(d->sigs[i].type, type)) s = &d->sigs[i];
@@ -227,7 +272,7 @@ static const char *verdict(const struct dest *d, double min_conf)
 	return "clean";
 }
 
-static json_t *sig_json(const struct sig *s)
+static json_t *sig_json(const struct sig *s, uint64_t stopped)
 {
 	json_t *o = json_object(), *ev = json_object(), *ex = json_array();
 	const char *st = stage_name(s->stage);
@@ -240,9 +285,42 @@ static json_t *sig_json(const struct sig *s)
 	json_object_set_new(o, "evidence", ev);
 	json_object_set_new(o, "first_seen", json_time(s->first));
 	json_object_set_new(o, "last_seen", json_time(s->last));
+	json_object_set_new(o, "onset", json_time(s->first));
+	/* stopped: a clean connection to the destination came after the
+	 * last event of this signature */
+	json_object_set_new(o, "stopped", stopped && stopped > s->last ? json_time(s->last) : json_null());
 	for (unsigned i = 0; i < s->nex; i++) json_array_append_new(ex, json_string(s->ex[i]));
 	json_object_set_new(o, "examples", ex);
 	return o;
+}
+
+static int tl_cmp(const void *a, const void *b)
+{
+	const struct tl_bucket *x = a, *y = b;
+	return x->hour < y->hour ? -1 : x->hour > y->hour;
+}
+
+static json_t *timeline_json(const struct dest *d)
+{
+	json_t *a = json_array();
+	struct tl_bucket v[TL_BUCKETS];
+	if (!d->ntl) return a;
+	memcpy(v, d->tl, d->ntl * sizeof *v);
+	qsort(v, d->ntl, sizeof *v, tl_cmp);
+	for (unsigned i = 0; i < d->ntl; i++) {
+		json_t *b = json_object(), *sg = json_object();
+		uint32_t tot = 0;
+		for (int k = 0; k < TL_TYPES; k++)
+			if (v[i].n[k]) {
+				json_object_set_new(sg, tl_types[k], json_integer(v[i].n[k]));
+				tot += v[i].n[k];
+			}
+		json_object_set_new(b, "hour", json_time(v[i].hour ? v[i].hour : 1));
+		json_object_set_new(b, "events", json_integer(tot));
+		json_object_set_new(b, "signatures", sg);
+		json_array_append_new(a, b);
+	}
+	return a;
 }
 
 static json_t *one_json(const struct dest *d, double min_conf)
@@ -277,8 +355,10 @@ static json_t *one_json(const struct dest *d, double min_conf)
 	json_object_set_new(dns, "queries", json_integer((json_int_t)d->dns_q));
 	json_object_set_new(dns, "responses", json_integer((json_int_t)d->dns_r));
 	json_object_set_new(o, "dns", dns);
-	for (unsigned i = 0; i < d->nsigs; i++) json_array_append_new(sigs, sig_json(&d->sigs[i]));
+	for (unsigned i = 0; i < d->nsigs; i++)
+		json_array_append_new(sigs, sig_json(&d->sigs[i], d->last_clean));
 	json_object_set_new(o, "signatures", sigs);
+	json_object_set_new(o, "timeline", timeline_json(d));
 	json_object_set_new(o, "first_seen", json_time(d->first));
 	json_object_set_new(o, "last_seen", json_time(d->last));
 	return o;

@@ -47,6 +47,8 @@ void dest_set_meta(struct dest *d, const char *service, bool social);
 void dest_add_host(struct dest *d, const char *host);
 void dest_add_ip(struct dest *d, const struct ts_addr *ip);
 void dest_seen(struct dest *d, uint64_t ts);
+/* A connection ended without interference (for signature "stopped"). */
+void dest_clean_conn(struct dest *d, uint64_t ts);
 struct dest_tcp *dest_tcp(struct dest *d);
 struct dest_udp *dest_udp(struct dest *d);
 void dest_dns(struct dest *d, unsigned queries, unsigned responses);

@@ -136,6 +136,7 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
 	dest_seen(d, first);
 	dest_seen(d, last);
+	if (!f->out_interfered && (f->d[1].pkts || f->proto != 6)) dest_clean_conn(d, first);
 	if (f->proto != 6) {
 		struct dest_udp *u = dest_udp(d);
 		u->flows++;

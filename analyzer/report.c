@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "detector.h"
 #include "report.h"
@@ -89,6 +90,16 @@ static int write_atomic(const char *path, char *err, int (*fn)(const json_t *, F
 			return -1;
 		}
 		return 0;
+	}
+	/* A symlink (/dev/stdout), device, FIFO or other non-regular file:
+	 * write in place; renaming over it would replace the node itself. */
+	struct stat sb;
+	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		FILE *o = fopen(path, "w");
+		int bad = !o || fn(r, o);
+		if (o) bad |= fclose(o) != 0;
+		if (bad) snprintf(err, 256, "%s: %s", path, strerror(errno ? errno : EIO));
+		return bad ? -1 : 0;
 	}
 	size_t n = strlen(path) + 16;
 	char *tmp = xmalloc(n);
