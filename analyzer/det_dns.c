@@ -66,6 +66,7 @@ struct resolver {
 	struct ts_addr a;
 	uint8_t ttl[4];
 	uint32_t tcnt[4];
+	uint32_t tpos[4];            /* of those, positive answers (addresses) */
 	uint32_t rtt[RES_RTT_SAMPLES];
 	unsigned nrtt, rpos;
 };
@@ -76,6 +77,7 @@ struct dns_state {
 	struct query **bucket;
 	size_t mask;
 	struct query *head, *tail;       /* oldest first */
+	struct query *jcur;              /* first query not yet judged */
 	unsigned n, max;
 	struct resolver res[RES_MAX];
 	unsigned nres;
@@ -148,15 +150,22 @@ static struct resolver *resolver_of(struct dns_state *s, const struct ts_addr *a
 	return r;
 }
 
-static void res_learn(struct resolver *r, uint8_t ttl, uint32_t rtt)
+static void res_learn(struct resolver *r, uint8_t ttl, uint32_t rtt, bool positive)
 {
 	int min = 0;
 	bool done = false;
 	for (int i = 0; i < 4 && !done; i++) {
-		if (r->tcnt[i] && r->ttl[i] == ttl) { r->tcnt[i]++; done = true; }
-		else if (r->tcnt[i] < r->tcnt[min]) min = i;
+		if (r->tcnt[i] && r->ttl[i] == ttl) {
+			r->tcnt[i]++;
+			r->tpos[i] += positive;
+			done = true;
+		} else if (r->tcnt[i] < r->tcnt[min]) {
+			min = i;
+		}
 	}
-	if (!done && r->tcnt[min] <= 1) { r->ttl[min] = ttl; r->tcnt[min] = 1; }
+	if (!done && r->tcnt[min] <= 1) {
+		r->ttl[min] = ttl; r->tcnt[min] = 1; r->tpos[min] = positive;
+	}
 	r->rtt[r->rpos] = rtt;
 	r->rpos = (r->rpos + 1) % RES_RTT_SAMPLES;
 	if (r->nrtt < RES_RTT_SAMPLES) r->nrtt++;
@@ -174,6 +183,27 @@ static uint8_t res_ttl(const struct resolver *r)
 		if (r->tcnt[i] > best) { best = r->tcnt[i]; t = r->ttl[i]; }
 	}
 	return (tot >= 5 && best * 5 >= tot * 4) ? t : 0;
+}
+
+/* In-path injectors that answer NXDOMAIN themselves (dropping the real
+ * query) can outnumber a resolver's genuine answers in a short capture,
+ * so no TTL dominates.  They never answer with addresses, though: when
+ * exactly one TTL group (+-1) holds the resolver's positive answers (>= 3
+ * of them), a negative answer carrying a TTL outside that group is
+ * ttl_mismatch.  A resolver with positive answers at two TTLs (a router
+ * forwarding some answers and serving others) gives no evidence. */
+static bool res_negative_outlier(const struct resolver *r, uint8_t ttl)
+{
+	int pos_slot = -1;
+	for (int i = 0; i < 4; i++) {
+		if (!r->tpos[i]) continue;
+		if (pos_slot >= 0 && (r->ttl[i] > r->ttl[pos_slot] + 1 || r->ttl[i] + 1 < r->ttl[pos_slot]))
+			return false;                        /* positives at two TTLs */
+		if (pos_slot < 0 || r->tpos[i] > r->tpos[pos_slot]) pos_slot = i;
+	}
+	if (pos_slot < 0 || r->tpos[pos_slot] < 3) return false;
+	uint8_t b = r->ttl[pos_slot];
+	return ttl > b + 1 || ttl + 1 < b;
 }
 
 /* The resolver's round trip for early_answer: the fastest of its recent
@@ -211,6 +241,7 @@ static void q_remove(struct dns_state *s, struct query *q)
 	struct query **pp = &s->bucket[q->hash & s->mask];
 	while (*pp && *pp != q) pp = &(*pp)->hnext;
 	if (*pp) *pp = q->hnext;
+	if (s->jcur == q) s->jcur = q->next;
 	age_unlink(s, q);
 	s->n--;
 	free(q);
@@ -244,17 +275,28 @@ static bool same_answer(const struct dresp *a, const struct dresp *b)
 	return true;
 }
 
-static uint32_t resp_evidence(struct dns_state *s, const struct query *q, struct dresp *r,
-                              const struct resolver *res)
+/* Evidence against the resolver's baseline (TTL, round trip). */
+static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
+                                  const struct resolver *res)
 {
 	uint32_t m = 0;
-	uint8_t bt = res ? res_ttl(res) : 0;
-	uint32_t rtt = res ? res_rtt(res) : 0;
+	if (!res) return 0;
+	uint8_t bt = res_ttl(res);
+	uint32_t rtt = res_rtt(res);
 	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
+	if (!bt && !r->naddr && res_negative_outlier(res, r->ttl)) m |= 1u << EV_TTL_MISMATCH;
 	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
 	/* only for a resolver clearly far away (>= 5 ms at its fastest): a
 	 * LAN router's cache answers in under a millisecond (ndpi_android) */
 	if (rtt >= 5000 && delay * 2 < rtt) m |= 1u << EV_EARLY_ANSWER;
+	return m;
+}
+
+/* Evidence in the response itself. */
+static uint32_t resp_evidence(struct dns_state *s, const struct query *q, struct dresp *r,
+                              const struct resolver *res)
+{
+	uint32_t m = baseline_evidence(q, r, res);
 	if (r->type_bad) m |= 1u << EV_TYPE_MISMATCH;
 	for (unsigned i = 0; i < r->naddr; i++) {
 		for (unsigned k = 0; k < s->nforged_list; k++)
@@ -321,8 +363,13 @@ static void judge(struct dns_state *s, struct engine *e, struct query *q)
 		for (unsigned i = 0; i < n; i++) all = all && q->r[i].forged;
 		if (all && n > 1 && strongest < 0) q->r[n - 1].forged = false;
 	} else {
-		for (unsigned i = 0; i < n; i++)
+		/* no race: only evidence in the response itself decides now;
+		 * the resolver baseline may still be immature (or made of the
+		 * injector's own answers) and is applied at retirement */
+		for (unsigned i = 0; i < n; i++) {
+			q->r[i].ev &= ~(uint32_t)((1u << EV_TTL_MISMATCH) | (1u << EV_EARLY_ANSWER));
 			if (q->r[i].ev & ~WEAK_DNS) q->r[i].forged = true;
+		}
 	}
 	q->mask = 0;
 	q->nforged = 0;
@@ -335,7 +382,8 @@ static void judge(struct dns_state *s, struct engine *e, struct query *q)
 			s->forged_responses++;
 		} else {
 			uint64_t rtt = r->ts >= q->last_q ? r->ts - q->last_q : 0;
-			if (res) res_learn(res, r->ttl, (uint32_t)(rtt > UINT32_MAX ? UINT32_MAX : rtt));
+			if (res) res_learn(res, r->ttl, (uint32_t)(rtt > UINT32_MAX ? UINT32_MAX : rtt),
+			                   r->naddr > 0);
 			put_genuine(e, q, r);
 			if (differ) s->genuine_in_race++;
 		}
@@ -397,9 +445,36 @@ static void emit(struct dns_state *s, struct engine *e, struct query *q)
 }
 
 /* Leave the table: count, judge (if not yet), emit. */
+/* At retirement the resolver baseline holds everything seen since: test
+ * each response against it again.  A lone response that now shows
+ * evidence is forged; forged race responses gain the baseline codes. */
+static void rejudge(struct dns_state *s, struct engine *e, struct query *q)
+{
+	struct resolver *res = resolver_of(s, &q->res, false);
+	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
+	bool race = false;
+	for (unsigned i = 0; i < n; i++) race |= (q->r[i].ev & (1u << EV_MULTI_ANSWER)) != 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct dresp *r = &q->r[i];
+		uint32_t m = baseline_evidence(q, r, res);
+		if (r->forged) {
+			q->mask |= m;
+			r->ev |= m;
+		} else if (!race && (m & ~WEAK_DNS)) {
+			r->ev |= m;
+			r->forged = true;
+			q->nforged++;
+			q->mask |= r->ev;
+			mark_forged(e, q, r);
+			s->forged_responses++;
+		}
+	}
+}
+
 static void q_retire(struct dns_state *s, struct engine *e, struct query *q)
 {
 	if (!q->judged) judge(s, e, q);
+	rejudge(s, e, q);
 	struct dest *d = engine_dest(e, q->qname[0] ? q->qname : ".");
 	if (d) {
 		dest_dns(d, q->nq, q->nr);
@@ -410,17 +485,18 @@ static void q_retire(struct dns_state *s, struct engine *e, struct query *q)
 	q_remove(s, q);
 }
 
+/* Judge what is past its hold window (marking forged addresses at once);
+ * retire (re-judge against the baseline, count, emit) what is past the
+ * retire delay.  The age list is in arrival order, and s->jcur points at
+ * the first query not yet judged, so neither walk revisits old entries. */
 static void expire(struct dns_state *s, struct engine *e, uint64_t now, bool all)
 {
 	uint64_t hold = (uint64_t)e->o.dns_hold_ms * 1000;
-	/* judge what is past its hold window; retire what is past the
-	 * cross-layer delay (forged) or judged and clean */
-	for (struct query *q = s->head, *nx; q; q = nx) {
-		nx = q->next;
-		if (!all && q->ts + hold > now) break;
-		if (!q->judged) judge(s, e, q);
-		if (all || !q->nforged || q->ts + EMIT_DELAY_US <= now) q_retire(s, e, q);
-	}
+	struct query *q = s->jcur ? s->jcur : s->head;
+	while (q && q->judged) q = q->next;
+	for (; q && (all || q->ts + hold <= now); q = q->next) judge(s, e, q);
+	s->jcur = q;
+	while (s->head && (all || s->head->ts + EMIT_DELAY_US <= now)) q_retire(s, e, s->head);
 }
 
 /* ---------- packet path ---------- */

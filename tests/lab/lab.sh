@@ -489,6 +489,10 @@ sc_quic_drop_v4() { # QUIC Initials to 443/udp carrying SNI: dropped by destinat
 	for i in 1 2 3; do client_bg labcli quic "$(v4 youtube.com)" youtube.com $((41000 + i)) --tries 4; sleep 0.2; done
 	for i in 1 2; do curl_do example.org $((43000 + i)) https://example.org/ resolve -4; done
 	wait_clients
+	# a capture ends at its last packet: keep traffic going past the SYN
+	# timeout (3 s) after the last Initial so every attempt can be judged
+	sleep 3.5
+	curl_do example.org 43003 https://example.org/ resolve -4
 	end '{"youtube.com":"quic_drop/post_syn/3","example.org":"clean"}'
 }
 
