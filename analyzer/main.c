@@ -175,9 +175,16 @@ static int cmd_analyze(int argc, char **argv)
 	if (!quiet && !wrc) summary(r);
 	json_decref(r);
 	engine_free(e);
-	if (o.events && o.events != stdout && fclose(o.events)) {
-		ts_err(events, "%s", strerror(errno));
-		rc = 3;
+	/* engine_event() does not check its writes: a full disk only shows
+	 * as the stream's error flag (fclose() succeeds when nothing is left
+	 * in the buffer). */
+	if (o.events) {
+		const char *why = NULL;
+		if (ferror(o.events) || fflush(o.events))
+			why = "write error, event stream incomplete";
+		if (o.events != stdout && fclose(o.events) && !why) why = strerror(errno);
+		if (why && rc != 3) ts_err(events, "%s", why);
+		if (why) rc = 3;
 	}
 	return rc;
 }
