@@ -18,8 +18,12 @@ enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REA
 
 /* Other subcommands (each in its own file) add themselves here. */
 int cmd_capture(int argc, char **argv);     /* cmd_capture.c */
+int cmd_report(int argc, char **argv);      /* cmd_report.c */
+int cmd_merge(int argc, char **argv);       /* cmd_merge.c */
 #define CLI_EXTRA_COMMANDS \
-	{ "capture", "capture live from an interface, write events and reports", cmd_capture },
+	{ "capture", "capture live from an interface, write events and reports", cmd_capture }, \
+	{ "report", "render a report JSON as text, HTML or JSON", cmd_report }, \
+	{ "merge", "merge reports from several sensors or time windows", cmd_merge },
 
 int cli_engine_opt(int c, const char *arg, struct engine_opts *o);
 FILE *cli_open_events(const char *path, char *err);

@@ -247,12 +247,14 @@ static void stats_event(struct cap *g, bool final)
 	uint64_t packets = 0, recv = 0, drop = 0, ifdrop = 0, skipped = 0, events = 0;
 	uint64_t active = 0, created = 0, evicted = 0, expired = 0, dests = 0;
 	bool dropping = false;
+	json_t *per = json_array();
 	for (int i = 0; i < g->nw; i++) {
 		struct worker *w = &g->w[i];
 		struct ft_stats fs;
 		pthread_mutex_lock(&w->mu);
 		ft_stats(w->e->ft, &fs);
 		packets += w->e->packets;
+		json_array_append_new(per, json_integer((json_int_t)w->e->packets));
 		events += w->e->events;
 		dests += dest_count(w->e->dt);
 		recv += w->ps.ps_recv;
@@ -263,7 +265,7 @@ static void stats_event(struct cap *g, bool final)
 		pthread_mutex_unlock(&w->mu);
 		active += fs.active; created += fs.created; evicted += fs.evicted; expired += fs.expired;
 	}
-	if (!g->events) return;
+	if (!g->events) { json_decref(per); return; }
 	json_t *o = json_object(), *s = json_object();
 	json_object_set_new(o, "timestamp", json_time(real_us()));
 	json_object_set_new(o, "event_type", json_string("stats"));
@@ -271,6 +273,7 @@ static void stats_event(struct cap *g, bool final)
 	json_object_set_new(s, "final", json_boolean(final));
 	json_object_set_new(s, "workers", json_integer(g->nw));
 	json_object_set_new(s, "packets", json_integer((json_int_t)packets));
+	json_object_set_new(s, "packets_per_worker", per);
 	json_object_set_new(s, "ps_recv", json_integer((json_int_t)recv));
 	json_object_set_new(s, "ps_drop", json_integer((json_int_t)drop));
 	json_object_set_new(s, "ps_ifdrop", json_integer((json_int_t)ifdrop));

@@ -431,6 +431,16 @@ static void emit(struct dns_state *s, struct engine *e, struct query *q)
 	json_object_set_new(c, "no_answer", json_integer(q->silent));
 	json_object_set_new(det, "forged_ip_contacted", c);
 	uint32_t conf_mask = mask & ~(1u << EV_FORGED_IP_CONTACTED);
+	struct resolver *res = resolver_of(s, &q->res, false);
+	uint8_t peer = res ? res_ttl(res) : 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!q->r[i].forged && !peer) peer = q->r[i].ttl;
+	for (unsigned i = 0; i < n; i++) {
+		if (!q->r[i].forged) continue;
+		struct inj_obs ob = { 'd', q->r[i].rcode, 0, q->r[i].ipid, q->res.family == 4,
+		                      q->r[i].ttl, peer, q->r[i].ts, q->qname, q->hash };
+		inj_note(e->inj, &ob);
+	}
 	/* one event per forged response */
 	for (int i = 0; i < q->nforged; i++) {
 		for (int k = 0; k < EV_COUNT; k++)

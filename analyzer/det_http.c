@@ -98,6 +98,9 @@ static void http_flow_end(void *st, struct engine *e, struct flow *f)
 	for (int k = 0; k < EV_COUNT; k++)
 		if (m & (1u << k)) s->hits[k]++;
 	f->out_interfered = true;
+	struct inj_obs ob = { 'h', f->srv_data.flags, 0, f->srv_data.ipid, f->srv.family == 4,
+	                      f->srv_data.ttl, f->synack_ttl, f->srv_data.ts, f->name, f->hash };
+	inj_note(e->inj, &ob);
 
 	char where[512] = "", title[256];
 	if (loc.len) name_clean(loc.p, loc.len, where, sizeof where);

@@ -75,20 +75,35 @@ static int ttl_check(struct engine *e, const struct flow *f, const struct rst_re
 	return absdiff(b, r->ttl) > 1 ? 1 : 0;
 }
 
-static bool multi_rst(const struct flow *f, unsigned i)
+/* Several RSTs from one side, within a second, in the sender's window,
+ * with no packet from the other side between them, that one host would
+ * not send:
+ *  - differing seq/ack where one of them does not answer a segment (its
+ *    seq is no ACK value the other side sent: GFW base+1460, base+4380) -
+ *    a closed host answers each arriving segment with seq = its ACK, so a
+ *    burst of such replies (server-side captures see a whole burst of
+ *    segments go out before the replies come back) is not counted.  A
+ *    reply-shaped RST belongs to the burst only if its TTL is within 3 of
+ *    a non-reply member's (the genuine host's own RST does not);
+ *  - >= 3 identical ones with the same non-zero IPv4 ID (separate packets
+ *    from one host get different IDs; Linux "any" duplicates on another
+ *    VLAN were already removed). */
+static bool multi_rst(const struct flow *f, unsigned i, bool v4)
 {
 	const struct rst_rec *r = &f->rst[i];
 	unsigned same = 1;
+	if (!r->in_window) return false;
 	for (unsigned j = 0; j < f->nrst; j++) {
 		const struct rst_rec *q = &f->rst[j];
-		if (j == i || q->dir != r->dir) continue;
+		if (j == i || q->dir != r->dir || !q->in_window) continue;
 		uint64_t gap = q->ts > r->ts ? q->ts - r->ts : r->ts - q->ts;
 		if (gap > BURST_US) continue;
-		/* no packet from the other side between the two */
 		const struct rst_rec *a = q->ts < r->ts ? q : r, *b = q->ts < r->ts ? r : q;
 		if (b->trigger_ts > a->ts) continue;
-		if (q->seq != r->seq || q->ack != r->ack) return true;
-		same++;
+		bool differ = q->seq != r->seq || q->ack != r->ack;
+		if (differ && !r->reply) return true;
+		if (differ && !q->reply && absdiff(q->ttl, r->ttl) <= 3) return true;
+		if (!differ && v4 && r->ipid && q->ipid == r->ipid) same++;
 	}
 	return same >= 3;
 }
@@ -111,10 +126,11 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	const struct flow_dir *d = &f->d[r->dir];
 	/* the sender kept talking after this RST (and after its own FIN it
 	 * would not: exclude RSTs that follow the sender's FIN) */
-	if (r->after && !(d->fin && d->fin_ts < r->ts && !d->after_rst_data))
+	if (r->after && r->in_window && !(d->fin && d->fin_ts < r->ts && !d->after_rst_data))
 		m |= 1u << EV_SEQ_RACE;
 	bool after_own_fin = d->fin && d->fin_ts <= r->ts;
-	if (!after_own_fin && multi_rst(f, i)) m |= 1u << EV_MULTI_RST;
+	bool v4 = (r->dir ? f->srv.family : f->cli.family) == 4;
+	if (!after_own_fin && multi_rst(f, i, v4)) m |= 1u << EV_MULTI_RST;
 	int t = ttl_check(e, f, r, &ref);
 	if (t == 1) m |= 1u << EV_TTL_MISMATCH;
 	/* early_rst only for the endpoint far from the vantage point: its
@@ -123,7 +139,9 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	uint32_t rtt = r->dir ? f->rtt_srv_us : f->rtt_cli_us;
 	uint32_t other = r->dir ? f->rtt_cli_us : f->rtt_srv_us;
 	uint64_t delay = r->trigger_ts && r->ts >= r->trigger_ts ? r->ts - r->trigger_ts : 0;
-	if (rtt >= 1000 && rtt > 4ull * other && r->trigger_ts && delay * 2 < rtt)
+	/* ... and only when the TTL does not vouch for the sender: a host's
+	 * own RST can follow a packet we did not see (one injected toward it) */
+	if (t != 0 && rtt >= 1000 && rtt > 4ull * other && r->trigger_ts && delay * 2 < rtt)
 		m |= 1u << EV_EARLY_RST;
 	/* a RST long after the other side went quiet is an idle teardown (a
 	 * NAT or firewall timing out), not a reaction to a trigger */
@@ -174,6 +192,12 @@ static void rst_flow_end(void *st, struct engine *e, struct flow *f)
 		}
 		json_array_append_new(list, rj);
 		injected++;
+		const struct rst_rec *rr = &f->rst[i];
+		uint8_t peer = flow_ttl_mode(&f->d[rr->dir], NULL);
+		struct inj_obs ob = { 'r', rr->flags, rr->win, rr->ipid,
+		                      (rr->dir ? f->srv.family : f->cli.family) == 4, rr->ttl, peer,
+		                      rr->ts, f->name, f->hash };
+		inj_note(e->inj, &ob);
 		for (int k = 0; k < EV_COUNT; k++)
 			if (m & (1u << k)) s->hits[k]++;
 		if (!ts) { ts = f->rst[i].ts; stage = f->rst[i].stage; }

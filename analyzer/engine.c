@@ -50,6 +50,7 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 	e->dt = dest_new(o->dest_max);
 	e->dnsc = o->shared_dnsc ? o->shared_dnsc : dnsc_new(o->dns_cache_max, 300);
 	e->bl = bl_new(65536);
+	e->inj = inj_new(8192);
 	e->dropped = -1;
 	e->last_dlt = -1;
 	for (unsigned i = 0; detectors[i] && i < DET_MAX; i++) {
@@ -318,6 +319,7 @@ void engine_free(struct engine *e)
 	dest_free(e->dt);
 	if (!e->o.shared_dnsc) dnsc_free(e->dnsc);
 	bl_free(e->bl);
+	inj_free(e->inj);
 	targets_free(e->targets);
 	ndpi_ctx_free(e->ndpi);
 	free(e);

@@ -9,6 +9,7 @@
 #include "dissect.h"
 #include "engine.h"
 #include "flow.h"
+#include "injectors.h"
 #include "ndpi_glue.h"
 
 #define DET_MAX 8
@@ -32,6 +33,7 @@ struct engine {
 	struct targets *targets;
 	struct ndpi_ctx *ndpi;
 	struct baseline *bl;
+	struct injectors *inj;         /* injected packets, for clustering */
 	const struct detector *det[DET_MAX];
 	void *det_state[DET_MAX];
 	unsigned ndet;

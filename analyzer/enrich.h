@@ -15,6 +15,10 @@ struct enrich_opts {
 	double min_confidence; /* for verdicts recomputed by psl_group (0 = 0.5) */
 };
 
+/* Open and close the databases named in o (fail early, before a long
+ * capture).  0, or -1 with err (256 bytes). */
+int enrich_check(const struct enrich_opts *o, char *err);
+
 /* Nothing to do? */
 bool enrich_wanted(const struct enrich_opts *o);
 

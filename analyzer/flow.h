@@ -57,6 +57,8 @@ struct flow_dir {
 	uint64_t dup_ts[FLOW_DUP_RING];
 	uint16_t dup_vlan[FLOW_DUP_RING];
 	uint8_t dup_pos;
+	uint32_t ack_ring[4];     /* recent ACK values this side sent          */
+	uint8_t ack_pos;
 };
 
 struct rst_rec {
@@ -66,6 +68,9 @@ struct rst_rec {
 	uint16_t ipid, win;
 	uint8_t ttl, flags, dir, stage, reserved;
 	bool df;
+	bool in_window;           /* seq near the sender's own next seq        */
+	bool reply;               /* seq equals an ACK the other side sent: the
+	                             shape of a RST answering a segment        */
 	uint32_t after;           /* sender's in-window packets after it       */
 };
 

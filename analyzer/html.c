@@ -143,15 +143,15 @@ static const char CSS[] =
 "header{padding:18px 0 8px}h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}"
 ".muted{color:#667085}.small{font-size:12px}.mono{font-family:ui-monospace,Menlo,Consolas,monospace}"
 ".cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}"
-".card{background:#fff;border:1px solid #e3e6ec;border-radius:8px;padding:8px 14px;min-width:110px}"
+".card{background:#fff;border:1px solid #e3e6ec;border-radius:8px;padding:8px 14px;min-width:96px}"
 ".card b{display:block;font-size:18px}.card span{font-size:12px;color:#667085}"
 ".card.bad b{color:#b42318}"
 "table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e3e6ec}"
 "th,td{text-align:left;vertical-align:top;padding:7px 9px;border-bottom:1px solid #eef0f4}"
 "th{background:#f0f2f6;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:#475467}"
-"td.num{text-align:right;white-space:nowrap}"
-".dname{font-weight:600;word-break:break-all;max-width:340px}"
-".hosts,.ips,.enr{font-size:12px;color:#667085;word-break:break-all}"
+"td.num{text-align:right;white-space:nowrap}td.mono{white-space:nowrap}"
+".dname{font-weight:600;overflow-wrap:anywhere;min-width:150px;max-width:340px}"
+".hosts,.ips,.enr{font-size:12px;color:#667085;overflow-wrap:anywhere}"
 ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}"
 ".verdict-interfered{background:#fee4e2;color:#b42318;border:1px solid #fda29b}"
 ".verdict-clean{background:#dcfae6;color:#067647;border:1px solid #75e0a7}"
@@ -444,6 +444,7 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
 		fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", type_color(types[t]), types[t]);
 	fputs("<span><i style=\"background:#c5cad3\"></i>traffic seen</span>"
+	      "<span><i style=\"background:#d62728;opacity:.5;height:4px\"></i>events per hour</span>"
 	      "<span><i style=\"background:#101828\"></i>onset</span>"
 	      "<span><i style=\"background:#12b76a\"></i>stopped</span></div>\n", f);
 	fprintf(f, "<div class=\"svgbox\"><svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -502,9 +503,9 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 			json_object_foreach(json_object_get(b, "signatures"), k, n)
 				if (json_integer_value(n) > best) { best = json_integer_value(n); top = k; }
 			double op = 0.25 + 0.5 * (double)jint(b, "events") / (double)maxev;
-			fprintf(f, "<rect class=\"bucket\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-			           "fill=\"%s\" fill-opacity=\"%.2f\"><title>", x1, y + 3, x2 - x1, LANE - 6,
-			        type_color(top), op);
+			fprintf(f, "<rect class=\"bucket\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"4\" "
+			           "fill=\"%s\" fill-opacity=\"%.2f\"><title>", x1 + 0.5, y + LANE - 6,
+			        x2 - x1 - 1 > 2 ? x2 - x1 - 1 : 2, type_color(top), op);
 			html_escape(f, jstr(b, "hour"));
 			fprintf(f, ": %lld events", jint(b, "events"));
 			json_object_foreach(json_object_get(b, "signatures"), k, n) {
@@ -638,7 +639,21 @@ static void data_block(FILE *f, const json_t *r)
 	      "JSON (element <span class=\"mono\">#tamperscope-report</span>).</p></details>\n", f);
 }
 
+static int html_write_sorted(const json_t *r, FILE *f);
+
+/* Render a key-sorted copy (as the report file has it), so the page is
+ * the same whether rendered from memory (analyze) or from the file. */
 int html_write(const json_t *r, FILE *f)
+{
+	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	json_t *n = s ? json_loads(s, 0, NULL) : NULL;
+	free(s);
+	int rc = html_write_sorted(n ? n : r, f);
+	json_decref(n);
+	return rc;
+}
+
+static int html_write_sorted(const json_t *r, FILE *f)
 {
 	const json_t *g = json_object_get(r, "generator");
 	double min_conf = 0.5;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "capture.h"
 #include "cli.h"
+#include "outputs.h"
 #include "report.h"
 #include "util.h"
 
@@ -35,6 +36,7 @@ static void usage_analyze(FILE *f)
 	"  --reasm-bytes N     per-direction reassembly budget (default 16384)\n"
 	"  --min-confidence X  'interfered' threshold (default 0.5)\n"
 	"  --no-ndpi           do not classify with nDPI\n"
+	OUTPUTS_USAGE
 	"  -h, --help          this help;  --version\n"
 	"exit: 0 ok, 1 usage, 2 input unreadable/invalid, 3 output error\n");
 }
@@ -53,6 +55,7 @@ static const struct option analyze_opts[] = {
 	{ "text", required_argument, 0, O_TEXT },
 	{ "help", no_argument, 0, 'h' },
 	{ "version", no_argument, 0, O_VERSION },
+	OUTPUTS_LONG_OPTS
 	{ 0, 0, 0, 0 },
 };
 
@@ -127,12 +130,15 @@ static int cmd_analyze(int argc, char **argv)
 	unsigned long count = 0;
 	int c;
 	char err[256] = "";
+	struct outputs xo = OUTPUTS_INIT;
 
 	engine_opts_default(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:e:f:c:qh", analyze_opts, NULL)) != -1) {
 		int r = cli_engine_opt(c, optarg, &o);
 		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
+		if (r > 0) continue;
+		if ((r = outputs_opt(c, optarg, &xo)) < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
 		if (r > 0) continue;
 		switch (c) {
 		case 'o': out = optarg; break;
@@ -154,8 +160,9 @@ static int cmd_analyze(int argc, char **argv)
 
 	o.events = cli_open_events(events, err);
 	if (events && !o.events) { ts_err(NULL, "%s", err); return 3; }
+	if (outputs_start(&xo, &o, err)) { ts_err(NULL, "%s", err); return 1; }
 	struct engine *e = engine_new(&o, err);
-	if (!e) { ts_err(NULL, "%s", err); return 2; }
+	if (!e) { ts_err(NULL, "%s", err); outputs_close(&xo, err); return 2; }
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
@@ -163,14 +170,16 @@ static int cmd_analyze(int argc, char **argv)
 	const char *const *files = (const char *const *)&argv[optind];
 	int nfiles = argc - optind;
 	int rc = capture_offline(e, files, nfiles, filter, count, &g_stop, &res);
-	if (rc == 1) { engine_free(e); return 1; }
+	if (rc == 1) { engine_free(e); outputs_close(&xo, err); return 1; }
 	engine_finish(e);
 
 	struct report_source src = { .files = (const char **)files, .nfiles = nfiles,
 	                             .filter = filter, .truncated = res.truncated };
 	json_t *r = report_build(e, &src);
+	if (outputs_enrich(&xo, r, err)) { ts_err(NULL, "%s", err); rc = 2; }
 	int wrc = as_text ? report_write_text_path(r, out, err) : report_write_json(r, out, err);
 	if (!wrc && text) wrc = report_write_text_path(r, text, err);
+	if (!wrc) wrc = outputs_html(&xo, r, err);
 	if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
 	if (!quiet && !wrc) summary(r);
 	json_decref(r);
@@ -186,6 +195,7 @@ static int cmd_analyze(int argc, char **argv)
 		if (why && rc != 3) ts_err(events, "%s", why);
 		if (why) rc = 3;
 	}
+	if (outputs_close(&xo, err)) { ts_err(NULL, "%s", err); rc = 3; }
 	return rc;
 }
 

@@ -174,8 +174,8 @@ static void sig_merge(json_t *a, const json_t *b)
 			json_object_set_new(a, k, time_pick(av, bv, true));
 		} else if (!strcmp(k, "last_seen")) {
 			/* handled with stopped below */
-		} else if (json_is_number(av) && json_is_number(bv)) {
-			counters_merge(a, json_pack("{sO}", k, bv), false);
+		} else if (json_is_integer(av) && json_is_integer(bv)) {
+			json_object_set_new(a, k, json_integer(json_integer_value(av) + json_integer_value(bv)));
 		} else if (canon_cmp(bv, av) < 0) {
 			json_object_set_new(a, k, json_deep_copy(bv));
 		}
@@ -403,7 +403,13 @@ void merge_group_destinations(json_t *report, const char *key, double min_conf)
 	if (min_conf <= 0) min_conf = 0.5;
 	json_array_foreach(ds, i, d) {
 		const char *k = jstr(d, key);
-		dmap_add(&m, d, k && *k ? k : jstr(d, "destination"));
+		if (!k || !*k) { dmap_add(&m, d, jstr(d, "destination")); continue; }
+		/* the grouped names stay listed as hosts */
+		json_t *c = json_deep_copy(d), *one = json_pack("[s]", jstr(d, "destination"));
+		json_object_set_new(c, "hosts", str_union(json_object_get(d, "hosts"), one, 0));
+		json_decref(one);
+		dmap_add(&m, c, k);
+		json_decref(c);
 	}
 	free(m.slot);
 	finish_dests(m.arr, min_conf);
@@ -462,6 +468,13 @@ static void injectors_merge(json_t *a, const json_t *b)
 
 /* ------------------------------------------------------------------ */
 
+static int jstr_qcmp(const void *pa, const void *pb)
+{
+	const char *a = json_string_value(*(const json_t *const *)pa);
+	const char *b = json_string_value(*(const json_t *const *)pb);
+	return strcmp(a ? a : "", b ? b : "");
+}
+
 static int canon_qcmp(const void *pa, const void *pb)
 {
 	return canon_cmp(*(const json_t *const *)pa, *(const json_t *const *)pb);
@@ -503,7 +516,7 @@ json_t *merge_reports(json_t *const *in, size_t n, double min_conf)
 	finish_dests(m.arr, min_conf);
 
 	json_t *s = json_object();
-	sort_array(files, str_cmp_json_dummy);
+	sort_array(files, jstr_qcmp);
 	json_object_set_new(s, "files", files);
 	sort_array(merged, canon_qcmp);
 	json_object_set_new(s, "merged", merged);

@@ -72,6 +72,7 @@ json_t *report_build(struct engine *e, const struct report_source *src)
 	json_object_set_new(r, "source", s);
 	json_object_set_new(r, "capture", capture_json(e, src));
 	json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));
+	json_object_set_new(r, "injectors", inj_json(e->inj));
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->stats)
 			json_object_set_new(d, e->det[i]->name, e->det[i]->stats(e->det_state[i]));

@@ -170,6 +170,13 @@ static void note_rst(struct flow *f, int dir, const struct pkt *pk)
 	r->df = pk->df;
 	r->dir = (uint8_t)dir;
 	r->stage = f->stage ? f->stage : ST_POST_SYN;
+	for (int i = 0; i < 4; i++)
+		if (o->ack_set && o->ack_ring[i] == pk->tcp.seq) r->reply = true;
+	/* a RST answering a bogus ACK (e.g. one provoked by a forged SYN-ACK)
+	 * carries that ACK as its seq, far from the sender's own sequence
+	 * space: it resets nothing of this connection */
+	uint32_t dist = pk->tcp.seq - d->next_seq;
+	r->in_window = !d->seq_set || dist <= RST_WINDOW || (uint32_t)-dist <= RST_WINDOW;
 }
 
 /* A non-RST packet from the side that (supposedly) sent a RST earlier. */
@@ -296,6 +303,10 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 	if (fl & TH_ACK) {
 		if (!d->ack_set || seq_lt(d->high_ack, pk->tcp.ack)) d->high_ack = pk->tcp.ack;
 		d->ack_set = true;
+		if (d->ack_ring[(d->ack_pos + 3) & 3] != pk->tcp.ack) {
+			d->ack_ring[d->ack_pos] = pk->tcp.ack;
+			d->ack_pos = (uint8_t)((d->ack_pos + 1) & 3);
+		}
 		if (dir == 1 && f->first_data_ts && seq_lt(f->first_data_seq, pk->tcp.ack))
 			f->first_data_acked = true;
 	}

@@ -45,7 +45,8 @@ def dns_loop():
 
 def http_conn(c):
     try:
-        c.settimeout(10)
+        # never time out during a test: a late server FIN would leak into the next capture
+        c.settimeout(600)
         data = b""
         while b"\r\n\r\n" not in data and len(data) < 16384:
             chunk = c.recv(4096)

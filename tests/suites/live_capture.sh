@@ -144,6 +144,12 @@ traffic() { # rounds
 	    dropped.example/6 clean.example >> "$WORK/cli.log" 2>&1
 }
 
+end_marker() { # past the SYN timeout in packet time, so every dropped SYN gets its verdict
+	sleep 3.5
+	$C $PY "$LIVE/cli.py" 198.18.21.53 1 clean.example >> "$WORK/cli.log" 2>&1
+	sleep 0.5
+}
+
 start_tcpdump() { # file
 	$G tcpdump -i gc --immediate-mode -U -s 0 -Z root -w "$1" > "$1.log" 2>&1 &
 	TD_PID=$!
@@ -221,7 +227,7 @@ mv "$A/events.jsonl" "$A/events.1.jsonl"
 kill -HUP $TS
 sleep 0.5
 traffic 1
-sleep 3.5     # past the SYN timeout in packet time: the dropped SYNs get a verdict
+end_marker
 touch "$A/stop"; wait $RL
 stop_wait $TS INT; rc=$?
 check "SIGINT: exit 0 (got $rc)" [ "$rc" = 0 ]
@@ -229,8 +235,13 @@ stop_pid $TD_PID
 read -r _ reads _ invalid < "$A/readloop.out"
 check "--interval 1: $reads reads of the report while rewritten, $invalid invalid" \
 	[ "${reads:-0}" -gt 20 -a "${invalid:-1}" = 0 ]
-check "SIGHUP: old file kept round-1 events" grep -q '"event_type":"tamper"' "$A/events.1.jsonl"
-check "SIGHUP: new file got round-2 events" grep -q '"event_type":"tamper"' "$A/events.jsonl"
+# tamper events come when a detector decides (often at flow end), stats lines
+# every second: the renamed file holds the lines from before the HUP, the new
+# one those from after; together they must equal the offline events (below)
+check "SIGHUP: renamed file kept the lines before the HUP" grep -q '"event_type":"stats"' "$A/events.1.jsonl"
+check "SIGHUP: reopened file got the lines after it" \
+	sh -c 'grep -q "\"event_type\":\"tamper\"" "$1" && grep -q "\"event_type\":\"stats\"" "$1"' _ "$A/events.jsonl"
+check "SIGHUP: reopened file created by nobody" [ "$(stat -c %U "$A/events.jsonl")" = nobody ]
 check "stats lines in the event stream" \
 	sh -c 'grep "\"event_type\":\"stats\"" "$1" | grep -q "\"ps_drop\":0" && grep -q "\"final\":true" "$2"' _ "$A/events.1.jsonl" "$A/events.jsonl"
 check "live report is valid" $PY "$LIVE/compare.py" valid "$A/report.json"
@@ -264,7 +275,7 @@ TS=$!; PIDS="$PIDS $TS"
 wait_for "$B/err.log" "capturing on gc (2 workers" 100 || bad "2 workers did not start: $(cat "$B/err.log")"
 check "--workers 2: two threads" [ "$(ls /proc/$TS/task 2>/dev/null | wc -l)" -ge 3 ]
 traffic 2
-sleep 3.5
+end_marker
 stop_wait $TS TERM; rc=$?
 check "SIGTERM: exit 0 (got $rc)" [ "$rc" = 0 ]
 stop_pid $TD_PID
@@ -273,6 +284,11 @@ check "2 workers: report = offline analyze (verdicts, counts)" \
 	$PY "$LIVE/compare.py" report "$B/report.json" "$B/offline.json"
 check "2 workers = 1 worker (same traffic: verdicts, counts)" \
 	$PY "$LIVE/compare.py" report "$B/report.json" "$A/report.json" --dests-only
+check "2 workers: both workers got packets (PACKET_FANOUT spreads flows)" $PY -c '
+import json, sys
+st = [json.loads(l)["stats"] for l in open(sys.argv[1]) if "\"event_type\":\"stats\"" in l][-1]
+print(st["packets_per_worker"], end=" ")
+sys.exit(0 if len(st["packets_per_worker"]) == 2 and min(st["packets_per_worker"]) > 0 else 1)' "$B/events.jsonl"
 check "2 workers: event lines are whole JSON" \
 	$PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$B/events.jsonl"
 
