@@ -14,7 +14,7 @@ extern const struct command commands[];
 /* Long-option ids shared by the subcommands (cli_engine_opt() knows the
  * engine ones); a subcommand's own ids start at O_CLI_LAST. */
 enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REASM,
-       O_MINC, O_NONDPI, O_VERSION, O_TEXT, O_CLI_LAST };
+       O_MINC, O_NONDPI, O_VERSION, O_TEXT, O_EVIDENCE, O_EVMAX, O_CLI_LAST };
 
 /* Other subcommands (each in its own file) add themselves here. */
 int cmd_capture(int argc, char **argv);     /* cmd_capture.c */

@@ -85,6 +85,7 @@ struct dest {
 	unsigned nsigs;
 	uint64_t first, last;
 	uint64_t last_clean;         /* last connection without interference */
+	uint16_t evidence[TL_TYPES]; /* evidence files written, per signature */
 	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
 	unsigned ntl, tlpos;
 };
@@ -227,6 +228,16 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 	memset(&d->tl[slot], 0, sizeof d->tl[slot]);
 	d->tl[slot].hour = hour;
 	d->tl[slot].n[k] = 1;
+}
+
+bool dest_evidence_slot(struct dest *d, const char *type, unsigned max)
+{
+	int k = TL_TYPES - 1;
+	for (int i = 0; i < TL_TYPES - 1; i++)
+		if (!strcmp(tl_types[i], type)) k = i;
+	if (d->evidence[k] >= max) return false;
+	d->evidence[k]++;
+	return true;
 }
 
 void dest_clean_conn(struct dest *d, uint64_t ts)

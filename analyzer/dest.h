@@ -49,6 +49,9 @@ void dest_add_ip(struct dest *d, const struct ts_addr *ip);
 void dest_seen(struct dest *d, uint64_t ts);
 /* A connection ended without interference (for signature "stopped"). */
 void dest_clean_conn(struct dest *d, uint64_t ts);
+/* Take one of the `max` evidence-file slots of (destination, signature);
+ * false when they are used up. */
+bool dest_evidence_slot(struct dest *d, const char *type, unsigned max);
 struct dest_tcp *dest_tcp(struct dest *d);
 struct dest_udp *dest_udp(struct dest *d);
 void dest_dns(struct dest *d, unsigned queries, unsigned responses);

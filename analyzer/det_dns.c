@@ -60,6 +60,7 @@ struct query {
 	uint32_t mask;
 	int nforged;
 	uint32_t contacted, handshakes, resets, silent;
+	struct ev_frames *frames;    /* --evidence: query and responses */
 };
 
 struct resolver {
@@ -244,6 +245,7 @@ static void q_remove(struct dns_state *s, struct query *q)
 	if (s->jcur == q) s->jcur = q->next;
 	age_unlink(s, q);
 	s->n--;
+	evf_free(q->frames);
 	free(q);
 }
 
@@ -416,7 +418,7 @@ static void emit(struct dns_state *s, struct engine *e, struct query *q)
 {
 	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
 	struct ev_tuple t = { .src = q->cli, .dst = q->res, .sport = q->cport,
-	                      .dport = q->rport, .proto = q->proto };
+	                      .dport = q->rport, .proto = q->proto, .frames = q->frames };
 	uint32_t mask = q->mask;
 	if (q->contacted) mask |= 1u << EV_FORGED_IP_CONTACTED;
 	json_t *det = json_object(), *rs = json_array(), *c = json_object();
@@ -552,7 +554,7 @@ static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
 	if (!m.qr) {
 		s->queries++;
 		struct query *q = q_find(s, &pk->src, pk->sport, &pk->dst, m.id, m.qname, m.qtype, &h);
-		if (q) { q->nq++; q->last_q = pk->ts; return; }
+		if (q) { q->nq++; q->last_q = pk->ts; engine_keep_frame(e, &q->frames); return; }
 		if (s->n >= s->max) {
 			s->evicted++;
 			q_retire(s, e, s->head);
@@ -571,11 +573,13 @@ static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
 		if (s->tail) s->tail->next = q; else s->head = q;
 		s->tail = q;
 		s->n++;
+		engine_keep_frame(e, &q->frames);
 		return;
 	}
 	s->responses++;
 	struct query *q = q_find(s, &pk->dst, pk->dport, &pk->src, m.id, m.qname, m.qtype, &h);
 	if (!q || q->judged) { s->unsolicited++; return; }
+	engine_keep_frame(e, &q->frames);
 	if (q->nr < DNS_MAX_RESP) {
 		fill_resp(&q->r[q->nr], pk, &m, st != DIS_OK || pk->frag);
 		/* tentative: a connection may follow before the hold window

@@ -57,9 +57,13 @@ static void icmp_on_packet(void *st, struct engine *e, const struct pkt *pk,
 	struct ev_tuple t = { .src = m->isrc, .dst = m->idst, .sport = m->isport,
 	                      .dport = m->idport, .proto = m->iproto };
 	int stage = f && f->proto == 6 && f->synack_seen && f->stage ? f->stage : ST_POST_SYN;
+	struct ev_frames *own = NULL;        /* --evidence: the ICMP itself too */
+	engine_keep_frame(e, f ? &f->evidence : &own);
+	t.frames = own;
 	if (f) f->out_interfered = true;
 	engine_event(e, f, f ? NULL : &t, name, "icmp_prohibited", stage,
 	             confidence_of(mask), mask, pk->ts, det);
+	evf_free(own);
 	s->events++;
 }
 

@@ -26,13 +26,16 @@ void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, 
 
 void drops_free(struct drops *d)
 {
-	for (unsigned i = 0; i < d->n; i++) free(d->v[i].name);
+	for (unsigned i = 0; i < d->n; i++) {
+		free(d->v[i].name);
+		evf_free(d->v[i].frames);
+	}
 	free(d->v);
 	d->v = NULL;
 	d->n = 0;
 }
 
-void drops_add(struct drops *d, struct engine *e, const struct flow *f, uint64_t ts,
+void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
 	if (d->n >= d->max) drops_decide(d, e, UINT64_MAX);
@@ -46,6 +49,9 @@ void drops_add(struct drops *d, struct engine *e, const struct flow *f, uint64_t
 	c->stage = stage;
 	c->named = f->name_src >= NS_DNS || targets_match(e->targets, f->name, NULL);
 	c->sensor_dropping = e->sensor_dropping;
+	c->frames = f->evidence;          /* ours now */
+	f->evidence = NULL;
+	c->t.frames = c->frames;
 }
 
 static unsigned same_dest(const struct drops *d, const struct drop_cand *c)
@@ -90,6 +96,7 @@ void drops_decide(struct drops *d, struct engine *e, uint64_t before)
 			if (d->need_repeat && c->tries < 2 && rep[i] < 2) d->inconclusive++;
 			else emit(d, e, c, rep[i]);
 			free(c->name);
+			evf_free(c->frames);
 		} else {
 			d->v[keep++] = *c;
 		}

@@ -16,6 +16,7 @@ struct drop_cand {
 	int stage;
 	bool named;              /* DNS/SNI/Host name or a target       */
 	bool sensor_dropping;
+	struct ev_frames *frames;  /* evidence, taken over from the flow   */
 };
 
 struct drops {
@@ -30,7 +31,7 @@ struct drops {
 
 void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max);
 void drops_free(struct drops *d);
-void drops_add(struct drops *d, struct engine *e, const struct flow *f, uint64_t ts,
+void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage);
 /* Decide candidates older than `before` (UINT64_MAX: all). */
 void drops_decide(struct drops *d, struct engine *e, uint64_t before);

@@ -246,6 +246,9 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	if (ts > e->end) e->end = ts;
 
 	memset(&pk, 0, sizeof pk);
+	e->cur_dlt = dlt;
+	e->cur_h = h;
+	e->cur_bytes = bytes;
 	pk.ts = ts ? ts : e->now;
 	pk.caplen = h->caplen;
 	pk.wirelen = h->len;
@@ -293,6 +296,7 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 				f->quic_initials++;
 		}
 		ft_touch(e->ft, f, pk.ts);
+		if (e->o.evidence_dir) engine_keep_frame(e, &f->evidence);
 		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);
 		if (!dns) ndpi_step(e, f, bytes, &pk);
 	} else if (pk.proto == 1 || pk.proto == 58) {
@@ -327,6 +331,28 @@ void engine_free(struct engine *e)
 
 /* ---- events ---- */
 
+#define EVIDENCE_PKTS 64
+#define EVIDENCE_BYTES (256 * 1024)
+
+void engine_keep_frame(struct engine *e, struct ev_frames **pf)
+{
+	if (!e->o.evidence_dir || !e->cur_h) return;
+	evf_add(pf, e->cur_dlt, e->cur_h, e->cur_bytes, EVIDENCE_PKTS, EVIDENCE_BYTES);
+}
+
+static void write_evidence(struct engine *e, struct dest *d, const char *sig,
+                           const struct ev_frames *fr, const char *cid)
+{
+	char err[256];
+	if (!e->o.evidence_dir || !fr || !fr->n || !d) return;
+	if (!dest_evidence_slot(d, sig, e->o.evidence_per_sig ? e->o.evidence_per_sig : 5)) return;
+	if (evf_write(fr, e->o.evidence_dir, cid, err)) {
+		if (!e->evidence_errors++) ts_err(e->o.evidence_dir, "%s", err);
+		return;
+	}
+	e->evidence_files++;
+}
+
 void ev_tuple_of(struct ev_tuple *t, const struct flow *f)
 {
 	memset(t, 0, sizeof *t);
@@ -334,6 +360,7 @@ void ev_tuple_of(struct ev_tuple *t, const struct flow *f)
 	t->proto = f->proto;
 	t->has_counts = true;
 	for (int i = 0; i < 2; i++) { t->pkts[i] = f->d[i].pkts; t->bytes[i] = f->d[i].bytes; }
+	t->frames = f->evidence;
 }
 
 static json_t *flow_counts(const struct ev_tuple *t)
@@ -364,6 +391,7 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	struct dest *d = engine_dest(e, destination);
 	if (d) {
 		dest_signature(d, signature, stage, conf, evmask, ts, cid);
+		write_evidence(e, d, signature, t->frames, cid);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}
 	if (!e->o.events && !e->o.event_sink) { json_decref(details); return; }

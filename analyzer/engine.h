@@ -34,6 +34,8 @@ struct engine_opts {
 	 * (no newline) after it is written to `events`. */
 	void   (*event_sink)(void *ctx, const char *line);
 	void    *event_sink_ctx;
+	const char *evidence_dir;    /* write evidence pcaps here, or NULL   */
+	unsigned evidence_per_sig;   /* flows per destination and signature  */
 	/* Live capture with several workers: one DNS name cache shared by all
 	 * engines (made with dnsc_new_shared(), owned by the caller, not freed
 	 * by engine_free).  NULL = the engine's own cache. */

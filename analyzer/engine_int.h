@@ -9,6 +9,7 @@
 #include "dissect.h"
 #include "engine.h"
 #include "flow.h"
+#include "evidence.h"
 #include "injectors.h"
 #include "ndpi_glue.h"
 
@@ -53,6 +54,11 @@ struct engine {
 	bool sensor_dropping;         /* live: kernel drops seen recently      */
 	uint64_t dns_evicted, dns_pending_peak;
 	int last_dlt;
+	/* the packet being processed (for evidence copies) */
+	int cur_dlt;
+	const struct pcap_pkthdr *cur_h;
+	const uint8_t *cur_bytes;
+	uint64_t evidence_files, evidence_errors;
 };
 
 /* Resolve and set f->name (destination) as of now; returns it. */
@@ -66,9 +72,12 @@ struct ev_tuple {
 	uint8_t proto;
 	bool has_counts;              /* pkts/bytes below are valid */
 	uint64_t pkts[2], bytes[2];   /* [0] to server, [1] to client */
+	const struct ev_frames *frames;   /* evidence packets, or NULL */
 };
 /* Fill t from flow f (client -> server, with counts). */
 void ev_tuple_of(struct ev_tuple *t, const struct flow *f);
+/* --evidence: keep a copy of the current packet in *pf (bounded). */
+void engine_keep_frame(struct engine *e, struct ev_frames **pf);
 void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
                   const char *destination, const char *signature, int stage,
                   double conf, uint32_t evmask, uint64_t ts, json_t *details);

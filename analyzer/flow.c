@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "evidence.h"
 #include "flow.h"
 #include "util.h"
 
@@ -96,6 +97,7 @@ static void flow_destroy(struct flow *f)
 		free(f->d[d].ra.have);
 	}
 	free(f->rst);
+	evf_free(f->evidence);
 	free(f->name);
 	free(f->dns_name);
 	free(f);

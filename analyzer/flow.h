@@ -120,6 +120,7 @@ struct flow {
 	uint8_t sni_state;                /* 0 trying, 1 done                 */
 	uint8_t host_state;
 	uint32_t quic_initials;           /* UDP: client Initials            */
+	struct ev_frames *evidence;       /* --evidence: first packets (owned) */
 	bool out_genuine_rst, out_refused, out_inconclusive, out_asymmetric;
 	bool out_interfered;              /* a detector emitted an event      */
 };

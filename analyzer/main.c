@@ -36,6 +36,9 @@ static void usage_analyze(FILE *f)
 	"  --reasm-bytes N     per-direction reassembly budget (default 16384)\n"
 	"  --min-confidence X  'interfered' threshold (default 0.5)\n"
 	"  --no-ndpi           do not classify with nDPI\n"
+	"  --evidence DIR      write each interfered flow/query's packets to DIR/<community id>.pcap\n"
+	"                      (first 64 packets; at most --evidence-max per destination and signature)\n"
+	"  --evidence-max N    evidence files per destination and signature (default 5)\n"
 	OUTPUTS_USAGE
 	"  -h, --help          this help;  --version\n"
 	"exit: 0 ok, 1 usage, 2 input unreadable/invalid, 3 output error\n");
@@ -52,6 +55,8 @@ static const struct option analyze_opts[] = {
 	{ "reasm-bytes", required_argument, 0, O_REASM },
 	{ "min-confidence", required_argument, 0, O_MINC },
 	{ "no-ndpi", no_argument, 0, O_NONDPI },
+	{ "evidence", required_argument, 0, O_EVIDENCE },
+	{ "evidence-max", required_argument, 0, O_EVMAX },
 	{ "text", required_argument, 0, O_TEXT },
 	{ "help", no_argument, 0, 'h' },
 	{ "version", no_argument, 0, O_VERSION },
@@ -76,6 +81,11 @@ int cli_engine_opt(int c, const char *arg, struct engine_opts *o)
 	unsigned long v = 0;
 	switch (c) {
 	case O_TARGETS: o->targets_file = arg; return 1;
+	case O_EVIDENCE: o->evidence_dir = arg; return 1;
+	case O_EVMAX:
+		if (num(arg, &v) || !v || v > 100000) return -1;
+		o->evidence_per_sig = (unsigned)v;
+		return 1;
 	case O_NONDPI: o->use_ndpi = false; return 1;
 	case O_MINC: {
 		char *e;

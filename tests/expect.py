@@ -94,6 +94,27 @@ c.ok(all("<" not in x["destination"] for x in r["destinations"] if x["tcp"]["con
 r, _ = run(os.path.join(GEN, "vlan_qinq.pcap"))
 c.ok(dest(r, "youtube.com") is not None, "vlan_qinq: 802.1ad+802.1Q decoded")
 
+# ---- evidence pcaps ----
+import tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    r, evs = run(os.path.join(ROOT, "pcaps", "lab", "demo.pcap"), "--evidence", tmp, events=True)
+    files = sorted(os.listdir(tmp))
+    want = sorted(e["community_id"].replace(":", "_").replace("/", "_").replace("+", "-").rstrip("=") + ".pcap"
+                  for e in evs)
+    c.ok(files == sorted(set(want)) and len(files) == len(evs),
+         "evidence: one pcap per interfered flow/query, named after its Community ID (%d files, %d events)"
+         % (len(files), len(evs)))
+    rst = [e for e in evs if e["signature"] == "rst_injection"]
+    if rst:
+        f = rst[0]["community_id"].replace(":", "_").replace("/", "_").replace("+", "-").rstrip("=") + ".pcap"
+        r2, _ = run(os.path.join(tmp, f))
+        c.ok(any(sigs(d, "rst_injection") for d in r2["destinations"]),
+             "evidence: the RST evidence pcap alone shows the injection again")
+with tempfile.TemporaryDirectory() as tmp:
+    r3, _ = run(os.path.join(ROOT, "pcaps", "lab", "demo.pcap"), "--evidence", tmp, "--evidence-max", "1")
+    nsig = sum(len(d["signatures"]) for d in r3["destinations"])
+    c.ok(len(os.listdir(tmp)) == nsig, "evidence: --evidence-max 1 keeps one file per destination and signature")
+
 # ---- shared captures ----
 if not os.path.isdir(P):
     c.skip("shared captures: ../shared absent")
