@@ -20,13 +20,12 @@
 #define PACKET_FANOUT_FLAG_DEFRAG 0x8000
 #endif
 
-static void fail(char *err, size_t errsz, const char *iface, const char *fmt, const char *a)
+static void fail(char *err, size_t errsz, const char *iface, const char *msg)
 {
-	char msg[PCAP_ERRBUF_SIZE + 128];
-	snprintf(msg, sizeof msg, fmt, a ? a : "");
-	/* one line: libpcap messages can carry a newline */
-	msg[strcspn(msg, "\n")] = 0;
-	snprintf(err, errsz, "%s: %s", iface, msg);
+	char m[PCAP_ERRBUF_SIZE + 128];
+	snprintf(m, sizeof m, "%s", msg);
+	m[strcspn(m, "\n")] = 0;     /* one line: libpcap messages can carry a newline */
+	snprintf(err, errsz, "%s: %s", iface, m);
 }
 
 pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size_t errsz)
@@ -34,7 +33,7 @@ pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size
 	char eb[PCAP_ERRBUF_SIZE] = "";
 	*why = LIVE_ERR_OTHER;
 	pcap_t *p = pcap_create(o->iface, eb);
-	if (!p) { fail(err, errsz, o->iface, "%s", eb); return NULL; }
+	if (!p) { fail(err, errsz, o->iface, eb); return NULL; }
 	pcap_set_snaplen(p, o->snaplen);
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, o->timeout_ms);
@@ -46,20 +45,20 @@ pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size
 		switch (rc) {
 		case PCAP_ERROR_NO_SUCH_DEVICE:
 			*why = LIVE_ERR_DEVICE;
-			fail(err, errsz, o->iface, "no such interface%s", "");
+			fail(err, errsz, o->iface, "no such interface");
 			break;
 		case PCAP_ERROR_PERM_DENIED:
 		case PCAP_ERROR_PROMISC_PERM_DENIED:
 			*why = LIVE_ERR_PERM;
 			fail(err, errsz, o->iface, "permission denied: live capture needs root or "
-			     "CAP_NET_RAW (+CAP_NET_ADMIN for promiscuous mode)%s", "");
+			     "CAP_NET_RAW (+CAP_NET_ADMIN for promiscuous mode)");
 			break;
 		case PCAP_ERROR_IFACE_NOT_UP:
 			*why = LIVE_ERR_DEVICE;
-			fail(err, errsz, o->iface, "interface is down%s", "");
+			fail(err, errsz, o->iface, "interface is down");
 			break;
 		default:
-			fail(err, errsz, o->iface, "%s", pe && *pe ? pe : pcap_statustostr(rc));
+			fail(err, errsz, o->iface, pe && *pe ? pe : pcap_statustostr(rc));
 		}
 		pcap_close(p);
 		return NULL;
@@ -73,7 +72,7 @@ pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size
 		const char *n = pcap_datalink_val_to_name(dlt);
 		char m[128];
 		snprintf(m, sizeof m, "unsupported link type %s (%d)", n ? n : "?", dlt);
-		fail(err, errsz, o->iface, "%s", m);
+		fail(err, errsz, o->iface, m);
 		pcap_close(p);
 		return NULL;
 	}
@@ -81,14 +80,18 @@ pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size
 		struct bpf_program prog;
 		if (pcap_compile(p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 			*why = LIVE_ERR_FILTER;
-			fail(err, errsz, o->iface, "bad filter: %s", pcap_geterr(p));
+			char m[PCAP_ERRBUF_SIZE + 16];
+			snprintf(m, sizeof m, "bad filter: %s", pcap_geterr(p));
+			fail(err, errsz, o->iface, m);
 			pcap_close(p);
 			return NULL;
 		}
 		rc = pcap_setfilter(p, &prog);
 		pcap_freecode(&prog);
 		if (rc < 0) {
-			fail(err, errsz, o->iface, "cannot set filter: %s", pcap_geterr(p));
+			char m[PCAP_ERRBUF_SIZE + 24];
+			snprintf(m, sizeof m, "cannot set filter: %s", pcap_geterr(p));
+			fail(err, errsz, o->iface, m);
 			pcap_close(p);
 			return NULL;
 		}

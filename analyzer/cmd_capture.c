@@ -203,6 +203,29 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Workers: one packet clock.  An engine's clock moves only with its own
+ * packets; a worker whose flows went quiet would never expire them nor
+ * decide its dropped SYNs.  The main thread moves every engine to the
+ * latest packet time of all workers, minus a margin during the run (the
+ * other rings may still hold older packets, up to a block timeout), to
+ * the exact maximum at the end. */
+static void sync_clocks(struct cap *g, uint64_t margin_us)
+{
+	uint64_t max = 0;
+	if (g->nw < 2) return;
+	for (int i = 0; i < g->nw; i++) {
+		pthread_mutex_lock(&g->w[i].mu);
+		if (g->w[i].e->now > max) max = g->w[i].e->now;
+		pthread_mutex_unlock(&g->w[i].mu);
+	}
+	if (max <= margin_us) return;
+	for (int i = 0; i < g->nw; i++) {
+		pthread_mutex_lock(&g->w[i].mu);
+		if (g->w[i].e->packets) engine_advance(g->w[i].e, max - margin_us);
+		pthread_mutex_unlock(&g->w[i].mu);
+	}
+}
+
 /* ---- output ---- */
 
 static json_t *build_report(struct cap *g)
@@ -530,6 +553,7 @@ int cmd_capture(int argc, char **argv)
 			if (strcmp(g->out, "-") && interval) next_report = now;
 		}
 		if (duration && now - t0 >= duration * 1000000ULL) break;
+		sync_clocks(g, 1000000 + 2000ULL * (uint64_t)lo.timeout_ms);
 		if (now >= next_stats) {
 			stats_event(g, false);
 			next_stats = now + stats_iv * 1000000ULL;
@@ -551,6 +575,7 @@ int cmd_capture(int argc, char **argv)
 		}
 
 	/* the end: flush every flow, final report, last stats line */
+	sync_clocks(g, 0);
 	for (int i = 0; i < g->nw; i++) engine_finish(g->w[i].e);
 	json_t *r = build_report(g);
 	if (report_write_json(r, g->out, err)) { ts_err(NULL, "%s", err); rc = 3; }

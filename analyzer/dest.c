@@ -95,6 +95,7 @@ struct dest_table {
 	size_t nb;
 	unsigned max, n;
 	uint64_t evicted;
+	bool stuck;            /* full of destinations with signatures */
 };
 
 struct dest_table *dest_new(unsigned max)
@@ -137,20 +138,52 @@ static size_t bucket_of(const struct dest_table *t, const char *s)
 	return mix64(h) & (t->nb - 1);
 }
 
-static bool evict_one(struct dest_table *t)
+static int u64_cmp(const void *a, const void *b)
 {
-	struct dest **victim = NULL;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Evict the least recently seen 1/8 of the table (destinations without a
+ * signature) in one O(n log n) pass, so a stream of new destinations costs
+ * amortised O(log n) each, not an O(n) scan each.  A destination with a
+ * signature is never evicted; once no destination is evictable none ever
+ * will be again (signatures are only added), so later calls return at once. */
+static bool evict_batch(struct dest_table *t)
+{
+	if (t->stuck) return false;
+	uint64_t *last = xmalloc((t->n ? t->n : 1) * sizeof *last);
+	size_t cand = 0;
 	for (size_t i = 0; i < t->nb; i++)
-		for (struct dest **pp = &t->bucket[i]; *pp; pp = &(*pp)->hnext)
-			if (!(*pp)->nsigs && (!victim || (*pp)->last < (*victim)->last))
-				victim = pp;
-	if (!victim) return false;
-	struct dest *d = *victim;
-	*victim = d->hnext;
-	dest_destroy(d);
-	t->n--;
-	t->evicted++;
-	return true;
+		for (struct dest *d = t->bucket[i]; d; d = d->hnext)
+			if (!d->nsigs) last[cand++] = d->last;
+	if (!cand) {
+		free(last);
+		t->stuck = true;
+		return false;
+	}
+	size_t want = t->max / 8 ? t->max / 8 : 1;
+	if (want > cand) want = cand;
+	qsort(last, cand, sizeof *last, u64_cmp);
+	uint64_t cut = last[want - 1];
+	free(last);
+	size_t gone = 0;
+	for (size_t i = 0; i < t->nb && gone < want; i++) {
+		struct dest **pp = &t->bucket[i];
+		while (*pp && gone < want) {
+			struct dest *d = *pp;
+			if (!d->nsigs && d->last <= cut) {
+				*pp = d->hnext;
+				dest_destroy(d);
+				gone++;
+			} else {
+				pp = &d->hnext;
+			}
+		}
+	}
+	t->n -= (unsigned)gone;
+	t->evicted += gone;
+	return gone > 0;
 }
 
 struct dest *dest_get(struct dest_table *t, const char *name)
@@ -158,7 +191,7 @@ struct dest *dest_get(struct dest_table *t, const char *name)
 	size_t b = bucket_of(t, name);
 	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
 		if (!strcmp(d->name, name)) return d;
-	if (t->n >= t->max && !evict_one(t)) {
+	if (t->n >= t->max && !evict_batch(t)) {
 		t->evicted++;
 		return NULL;
 	}

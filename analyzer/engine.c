@@ -26,7 +26,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->reasm_bytes = 16384;
 	o->min_confidence = 0.5;
 	o->use_ndpi = true;
-	o->ndpi_max_pkts = 12;
+	o->ndpi_max_pkts = 4;
 }
 
 static void flow_end(void *ctx, struct flow *f);
@@ -183,14 +183,20 @@ static uint64_t pkt_time(const struct pcap_pkthdr *h)
 	return (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)(h->ts.tv_usec % 1000000);
 }
 
+/* nDPI's DPI is the expensive part of the packet path, so it only sees
+ * what our own dissectors cannot name: packets that carry payload (the
+ * handshake tells it nothing), of flows without an SNI/Host, at most
+ * ndpi_max_pkts of them.  UDP flows other than DNS go to it for the QUIC
+ * SNI.  Service names for named flows come from the target list. */
 static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
                       const struct pkt *pk)
 {
+	(void)frame;
 	if (!e->ndpi || f->ndpi_done) return;
-	/* Our own dissectors already named it: nDPI's DPI is not needed. */
 	if (f->name_src >= NS_HOST || f->sni_state) {
 		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
 	}
+	if (!pk->paylen) return;
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;
@@ -304,6 +310,17 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	}
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->on_packet) e->det[i]->on_packet(e->det_state[i], e, &pk, f, dir);
+}
+
+void engine_advance(struct engine *e, uint64_t ts)
+{
+	if (ts <= e->now) return;
+	e->now = ts;
+	if (ts > e->end) e->end = ts;
+	if (e->now >= e->next_tick) {
+		tick(e);
+		e->next_tick = e->now + TICK_US;
+	}
 }
 
 void engine_finish(struct engine *e)

@@ -51,6 +51,11 @@ struct engine *engine_new(const struct engine_opts *o, char *err);
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
                    const uint8_t *bytes);
 
+/* Live capture with several workers: move this engine's packet clock to
+ * ts (the latest packet time another worker has seen) as if a packet had
+ * arrived then; runs the timeouts that are due.  Never moves it back. */
+void engine_advance(struct engine *e, uint64_t ts_us);
+
 /* End of input: expire every flow and run the final detector passes. */
 void engine_finish(struct engine *e);
 

@@ -17,8 +17,10 @@ enum name_src { NS_NONE = 0, NS_IP, NS_NDPI_IP, NS_DNS, NS_QUIC, NS_HOST, NS_SNI
 
 /* Reassembly of one direction's first bytes (bounded). */
 struct reasm {
-	uint8_t *buf;             /* budget bytes, allocated on first data     */
+	uint8_t *buf;             /* alloc bytes, grown up to the budget       */
 	uint32_t cap;             /* budget                                    */
+	uint32_t alloc;           /* bytes allocated in buf                    */
+	bool released;            /* done with: never refilled                 */
 	uint32_t base;            /* seq of buf[0]                             */
 	uint32_t contig;          /* bytes filled contiguously from buf[0]     */
 	uint32_t hi;              /* highest offset filled + 1                 */
@@ -118,6 +120,7 @@ struct flow {
 	bool ndpi_done;
 	void *ndpi;                       /* nDPI flow state (ndpi_glue.c)    */
 	uint8_t sni_state;                /* 0 trying, 1 done                 */
+	bool http_req;                    /* the client spoke HTTP/1.x        */
 	uint8_t host_state;
 	uint32_t quic_initials;           /* UDP: client Initials            */
 	struct ev_frames *evidence;       /* --evidence: first packets (owned) */

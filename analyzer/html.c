@@ -96,12 +96,19 @@ double html_parse_time(const char *s)
 	return t;
 }
 
-static void fmt_hms(char *buf, size_t sz, double t, bool with_date)
+/* decimals: digits of the second shown (0..3) */
+static void fmt_hms(char *buf, size_t sz, double t, bool with_date, int decimals)
 {
 	time_t tt = (time_t)floor(t);
 	struct tm tm;
 	gmtime_r(&tt, &tm);
-	strftime(buf, sz, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	size_t n = strftime(buf, sz, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	if (decimals > 0 && n + 5 < sz) {
+		int scale = decimals == 1 ? 10 : decimals == 2 ? 100 : 1000;
+		int frac = (int)((t - floor(t)) * scale);
+		if (frac >= scale) frac = scale - 1;
+		snprintf(buf + n, sz - n, ".%0*d", decimals > 3 ? 3 : decimals, frac);
+	}
 }
 
 static void fmt_duration(char *buf, size_t sz, double s)
@@ -165,7 +172,7 @@ static const char CSS[] =
 ".conf i{display:block;height:100%;background:#b42318}"
 ".when{font-size:11px;color:#667085;white-space:normal}"
 ".chip{display:inline-block;font-size:12px;background:#f4f3ff;color:#5925dc;border-radius:4px;"
-"padding:0 6px;margin:0 4px 4px 0;white-space:nowrap}"
+"padding:0 6px;margin:0 4px 4px 0;overflow-wrap:anywhere}"
 ".svgbox{background:#fff;border:1px solid #e3e6ec;border-radius:8px;padding:8px;overflow-x:auto}"
 ".legend span{display:inline-block;margin-right:14px;font-size:12px}"
 ".legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-2px}"
@@ -436,6 +443,7 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 	if (a.t0 < 0) a.t0 = a.t1 = 0;
 	if (a.t1 - a.t0 < 1) a.t1 = a.t0 + 1;
 	bool dates = a.t1 - a.t0 > 86400;
+	double span = a.t1 - a.t0;
 	char tb[64];
 
 	fputs("<div class=\"legend\">", f);
@@ -455,13 +463,13 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 	for (int k = 0; k <= 6; k++) {
 		double t = a.t0 + (a.t1 - a.t0) * k / 6;
 		double x = ax(&a, t);
-		fmt_hms(tb, sizeof tb, t, dates);
+		fmt_hms(tb, sizeof tb, t, dates, span < 6 ? 3 : span < 60 ? 2 : span < 600 ? 1 : 0);
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eaecf0\"/>", x, TOP - 6, x, H - BOTTOM);
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" fill=\"#667085\">%s</text>\n", x, TOP - 12,
 		        k == 0 ? "start" : k == 6 ? "end" : "middle", tb);
 	}
 	if (!dates) {
-		fmt_hms(tb, sizeof tb, a.t0, true);
+		fmt_hms(tb, sizeof tb, a.t0, true, 0);
 		tb[10] = 0;
 		fprintf(f, "<text x=\"4\" y=\"%d\" fill=\"#667085\">%s UTC</text>\n", TOP - 12, tb);
 	}
@@ -554,7 +562,7 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 			fprintf(f, "<g class=\"onset\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#101828\" "
 			           "stroke-width=\"2\"/><path d=\"M%.1f %d l-5 -7 h10 z\" fill=\"#101828\"/><title>onset ",
 			        xo, y + 2, xo, y + LANE - 2, xo, y + 9);
-			fmt_hms(tb, sizeof tb, onset, true);
+			fmt_hms(tb, sizeof tb, onset, true, 3);
 			fputs(tb, f);
 			fputs(" UTC</title></g>", f);
 		}

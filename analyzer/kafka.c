@@ -1,4 +1,5 @@
 /* kafka.c - Kafka sink for tamper events.  See kafka.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <librdkafka/rdkafka.h>
@@ -19,6 +20,18 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	struct kafka_sink *k = opaque;
 	if (m->err) __atomic_add_fetch(&k->failed, 1, __ATOMIC_RELAXED);
 	else __atomic_add_fetch(&k->delivered, 1, __ATOMIC_RELAXED);
+}
+
+/* librdkafka logs through here: one line per problem, prefixed like the
+ * rest of tamperscope's messages; repeats after the first few are counted
+ * and dropped (an unreachable broker is retried every second). */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	static unsigned shown;
+	(void)rk;
+	if (level > 4) return;
+	if (__atomic_add_fetch(&shown, 1, __ATOMIC_RELAXED) > 3) return;
+	fprintf(stderr, "tamperscope: kafka: %s: %s\n", fac, buf);
 }
 
 static int set(rd_kafka_conf_t *c, const char *key, const char *val, char *err)
@@ -55,6 +68,7 @@ struct kafka_sink *kafka_new(const char *brokers, const char *topic,
 		if (r) goto bad_conf;
 	}
 	rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+	rd_kafka_conf_set_log_cb(c, on_log);
 	rd_kafka_conf_set_opaque(c, k);
 	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof e);
 	if (!k->rk) {

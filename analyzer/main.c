@@ -170,7 +170,8 @@ static int cmd_analyze(int argc, char **argv)
 
 	o.events = cli_open_events(events, err);
 	if (events && !o.events) { ts_err(NULL, "%s", err); return 3; }
-	if (outputs_start(&xo, &o, err)) { ts_err(NULL, "%s", err); return 1; }
+	int orc = outputs_start(&xo, &o, err);
+	if (orc) { ts_err(NULL, "%s", err); return orc; }
 	struct engine *e = engine_new(&o, err);
 	if (!e) { ts_err(NULL, "%s", err); outputs_close(&xo, err); return 2; }
 	signal(SIGINT, on_signal);

@@ -28,10 +28,10 @@ int outputs_start(struct outputs *xo, struct engine_opts *o, char *err)
 {
 	static char host[256];
 	xo->enrich.min_confidence = o->min_confidence;
-	if (enrich_check(&xo->enrich, err)) return -1;
+	if (enrich_check(&xo->enrich, err)) return 2;
 	if ((xo->topic || xo->sensor_id || xo->nkopt) && !xo->kafka) {
 		snprintf(err, 256, "--topic/--sensor-id/--kafka-opt need --kafka BROKERS");
-		return -1;
+		return 1;
 	}
 	if (!xo->kafka) return 0;
 	if (!xo->sensor_id) {
@@ -40,7 +40,7 @@ int outputs_start(struct outputs *xo, struct engine_opts *o, char *err)
 	}
 	xo->ks = kafka_new(xo->kafka, xo->topic ? xo->topic : "tamperscope-events",
 	                   xo->sensor_id, xo->kopt, err);
-	if (!xo->ks) return -1;
+	if (!xo->ks) return 1;
 	o->event_sink = kafka_event_sink;
 	o->event_sink_ctx = xo->ks;
 	return 0;

@@ -5,7 +5,7 @@
  *
  * Use:  struct outputs xo = OUTPUTS_INIT;
  *       getopt loop:  r = outputs_opt(c, optarg, &xo)  (1 handled, -1 bad, 0 not ours)
- *       before engine_new:   outputs_start(&xo, &engine_opts, err)  -> exit 1/3 on error
+ *       before engine_new:   outputs_start(&xo, &engine_opts, err)  -> returns the exit code (1 usage/config, 2 database unreadable)
  *       after report_build:  outputs_enrich(&xo, report, err)       -> exit 2 on error
  *       after the JSON/text: outputs_html(&xo, report, err)         -> exit 3 on error
  *       at the very end:     outputs_close(&xo, err)                -> exit 3 on error */

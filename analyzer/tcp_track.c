@@ -80,44 +80,81 @@ void reasm_release(struct reasm *r)
 	free(r->buf);
 	free(r->have);
 	r->buf = r->have = NULL;
+	r->alloc = 0;
+	r->released = true;
 }
 
 /* Put a segment into the first `cap` bytes of a direction's stream.
  * Bytes that overlap already-filled ones with different content mark a
  * conflict (one of the two copies was forged). */
+static void reasm_grow(struct reasm *r, uint32_t need)
+{
+	if (need <= r->alloc) return;
+	uint32_t n = r->alloc ? r->alloc : 2048;
+	while (n < need) n *= 2;
+	if (n > r->cap) n = r->cap;
+	r->buf = xrealloc(r->buf, n);
+	r->have = xrealloc(r->have, (n + 7) / 8);
+	memset(r->have + (r->alloc + 7) / 8, 0, (n + 7) / 8 - (r->alloc + 7) / 8);
+	r->alloc = n;
+}
+
+static void bits_set(uint8_t *m, uint32_t from, uint32_t to)
+{
+	for (; from < to && (from & 7); from++) m[from >> 3] |= (uint8_t)(1u << (from & 7));
+	if (to - from >= 8) {
+		memset(m + (from >> 3), 0xff, (to - from) >> 3);
+		from += (to - from) & ~7u;
+	}
+	for (; from < to; from++) m[from >> 3] |= (uint8_t)(1u << (from & 7));
+}
+
+/* Put a segment into the first `cap` bytes of a direction's stream.
+ * Bytes that overlap already-filled ones with different content mark a
+ * conflict (one of the two copies was forged).  The buffer grows from
+ * 2 KiB to the budget as data arrives; appends past everything filled so
+ * far are a plain copy. */
 static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, uint32_t seq,
                       const uint8_t *p, uint32_t len, uint64_t ts)
 {
 	if (!len || !cap) return;
-	if (!r->buf) {
-		if (r->cap) return;        /* already released */
-		r->buf = xmalloc(cap);
-		r->have = xcalloc((cap + 7) / 8, 1);
+	if (!r->cap) {
 		r->cap = cap;
 		/* the stream starts after the SYN; without one (mid-stream),
 		 * at the first segment seen */
 		r->base = d->isn_set && seq_le(d->isn + 1, seq) ? d->isn + 1 : seq;
 	}
+	if (r->released) return;
 	int64_t off = (int32_t)(seq - r->base);
-	for (uint32_t i = 0; i < len; i++) {
-		int64_t o = off + i;
-		if (o < 0) continue;
-		if (o >= r->cap) break;
-		uint32_t u = (uint32_t)o;
+	int64_t lo = off < 0 ? 0 : off, hi = off + (int64_t)len;
+	if (hi > r->cap) hi = r->cap;
+	if (lo >= hi) return;
+	reasm_grow(r, (uint32_t)hi);
+	uint32_t u = (uint32_t)lo, end = (uint32_t)hi;
+	const uint8_t *src = p + (lo - off);
+	/* overlap with what is already there: compare byte by byte */
+	for (; u < end && u < r->hi; u++, src++) {
 		uint8_t bit = (uint8_t)(1u << (u & 7));
 		if (r->have[u >> 3] & bit) {
-			if (r->buf[u] != p[i] && !r->conflict) {
+			if (r->buf[u] != *src && !r->conflict) {
 				r->conflict = true;
 				r->conflict_ts = ts;
 				r->conflict_off = u;
 			}
 		} else {
 			r->have[u >> 3] |= bit;
-			r->buf[u] = p[i];
-			if (u + 1 > r->hi) r->hi = u + 1;
+			r->buf[u] = *src;
 		}
 	}
-	while (r->contig < r->cap && (r->have[r->contig >> 3] & (1u << (r->contig & 7))))
+	if (u < end) {                      /* beyond everything filled */
+		memcpy(r->buf + u, src, end - u);
+		bits_set(r->have, u, end);
+		r->hi = end;
+	}
+	while (r->contig < r->hi && r->have[r->contig >> 3] == 0xff && !(r->contig & 7) &&
+	       r->contig + 8 <= r->hi)
+		r->contig += 8;
+	while (r->contig < r->hi && (r->have[r->contig >> 3] & (1u << (r->contig & 7))))
 		r->contig++;
 }
 
@@ -145,9 +182,13 @@ static void try_name(struct engine *e, struct flow *f)
 		if (st == DIS_OK) set_name(f, &v, NS_SNI);
 	} else {
 		st = http_host_parse(r->buf, r->contig, &v);
+		if (st == DIS_OK || st == DIS_TRUNCATED) f->http_req = true;
 		if (st == DIS_OK) set_name(f, &v, NS_HOST);
 	}
-	if (st != DIS_TRUNCATED || r->contig >= r->cap) f->sni_state = 1;
+	if (st != DIS_TRUNCATED || r->contig >= r->cap) {
+		f->sni_state = 1;
+		reasm_release(r);           /* named (or never will be) */
+	}
 	(void)e;
 }
 
@@ -291,7 +332,9 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 		d->payload += pk->paylen_wire;
 		if (d->seq_set && seq_le(pk->tcp.seq + pk->paylen_wire, d->next_seq)) d->data_retx++;
 		stage_on_data(f, dir, pk);
-		if (pk->paylen && (dir == 0 ? !f->sni_state : true))
+		/* client: until named; server: only after an HTTP request (the
+		 * http_injection detector compares its first bytes) */
+		if (pk->paylen && (dir == 0 ? !f->sni_state : f->http_req))
 			reasm_add(&d->ra, dir == 0 ? e->o.reasm_bytes : e->o.reasm_bytes / 4, d,
 			          pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
 		if (dir == 0) try_name(e, f);

@@ -48,9 +48,12 @@
  * mid-connection).  The packet count is unchanged; mkbench prints the
  * flow count reached.  Deterministic: no randomness, no clock.
  *
- * With several inputs they are concatenated; each later input is shifted
- * to start 1 s after the previous one ends, and inputs whose link type
- * differs from the first one's are skipped (with a message).
+ * Timestamps are first made monotone: a step backwards becomes 0, a gap
+ * over MAX_GAP (1 h) becomes 1 h (base.pcap, in strict order with gaps of
+ * at most 10 s, is unchanged).  With several inputs they are concatenated
+ * the same way, the first packet of each later input 1 s after the last of
+ * the previous one; inputs that can't be opened, or whose link type
+ * differs from the first one's, are skipped (with a message).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -65,6 +68,7 @@
 #define DEFAULT_COPIES 29
 #define DEFAULT_SHIFT  43600      /* seconds between copies */
 #define MAX_NEST       3          /* IP-in-IP / ICMP-quote nesting depth */
+#define MAX_GAP        3600       /* seconds: longer gaps are shortened */
 
 /* ---- input storage ---------------------------------------------------- */
 
@@ -617,6 +621,16 @@ static uint64_t assign_chunks(int dlt, unsigned mult, uint64_t *keys_out,
 	return flows_at(cap);
 }
 
+static const char *dlt_name(int dlt)
+{
+	static char buf[32];
+	const char *n = pcap_datalink_val_to_name(dlt);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "DLT %d", dlt);
+	return buf;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static void usage(void)
@@ -656,21 +670,25 @@ int main(int argc, char **argv)
 	char errbuf[PCAP_ERRBUF_SIZE];
 	pcap_t *first = NULL;           /* kept open: pcap_dump_fopen needs it */
 	int dlt = -1;
-	long long rebase = 0, last_sec = 0;
+	int64_t prev_in = 0, prev_out = 0;     /* microseconds */
 	bool any = false;
 
 	for (int a = optind; a < argc - 1; a++) {
 		pcap_t *pc = pcap_open_offline(argv[a], errbuf);
 		if (!pc) {
-			fprintf(stderr, "mkbench: %s\n", errbuf);
+			/* one bad file among several is skipped, not fatal */
+			fprintf(stderr, "mkbench: %s: %s%s\n", argv[a], errbuf,
+			        argc - optind > 2 ? ", skipped" : "");
+			if (argc - optind > 2)
+				continue;
 			return 1;
 		}
 		if (dlt < 0) {
 			dlt = pcap_datalink(pc);
 		} else if (pcap_datalink(pc) != dlt) {
-			fprintf(stderr, "mkbench: %s: link type %s differs from %s, skipped\n",
-			        argv[a], pcap_datalink_val_to_name(pcap_datalink(pc)),
-			        pcap_datalink_val_to_name(dlt));
+			fprintf(stderr, "mkbench: %s: link type %s", argv[a],
+			        dlt_name(pcap_datalink(pc)));
+			fprintf(stderr, " differs from %s, skipped\n", dlt_name(dlt));
 			pcap_close(pc);
 			continue;
 		}
@@ -681,16 +699,21 @@ int main(int argc, char **argv)
 		size_t before = npkts;
 		while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
 			struct pcap_pkthdr hh = *h;
-			if (firstpkt && any) {
-				/* later inputs start 1 s after the previous end */
-				rebase = 0;
-				if ((long long)hh.ts.tv_sec <= last_sec)
-					rebase = last_sec - (long long)hh.ts.tv_sec + 1;
-			}
+			int64_t t = (int64_t)hh.ts.tv_sec * 1000000 + hh.ts.tv_usec;
+			int64_t gap = t - prev_in;
+			if (!any)
+				gap = 0, prev_out = t;
+			else if (firstpkt)
+				gap = 1000000;          /* next input: 1 s later */
+			else if (gap < 0)
+				gap = 0;
+			else if (gap > (int64_t)MAX_GAP * 1000000)
+				gap = (int64_t)MAX_GAP * 1000000;
+			prev_in = t;
+			prev_out += gap;
+			hh.ts.tv_sec = (time_t)(prev_out / 1000000);
+			hh.ts.tv_usec = (suseconds_t)(prev_out % 1000000);
 			firstpkt = false;
-			hh.ts.tv_sec += rebase;
-			if ((long long)hh.ts.tv_sec > last_sec || !any)
-				last_sec = hh.ts.tv_sec;
 			any = true;
 			store(&hh, data);
 		}
@@ -698,7 +721,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mkbench: %s: %s (keeping %zu packets read)\n",
 			        argv[a], pcap_geterr(pc), npkts - before);
 		fprintf(stderr, "mkbench: %s: %zu packets, %s\n", argv[a],
-		        npkts - before, pcap_datalink_val_to_name(dlt));
+		        npkts - before, dlt_name(dlt));
 		if (!first)
 			first = pc;
 		else
@@ -714,6 +737,12 @@ int main(int argc, char **argv)
 	long long shift = DEFAULT_SHIFT;
 	if (span + 1 > shift)
 		shift = span + 1;
+	if ((long long)pkts[npkts - 1].h.ts.tv_sec + (long long)(copies - 1) * shift >
+	    (long long)UINT32_MAX) {
+		fprintf(stderr, "mkbench: %u copies x %lld s would overflow pcap's "
+		        "32-bit timestamps\n", copies, shift);
+		return 1;
+	}
 
 	uint64_t keys = 0, cap = 1;
 	uint64_t flows = assign_chunks(dlt, mult, &keys, &cap);
