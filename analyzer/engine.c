@@ -101,6 +101,7 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 		return f->name;
 	}
 	uint16_t svc = e->ndpi ? ndpi_ip_service(e->ndpi, &f->srv) : 0;
+	if (svc && !f->ndpi_proto) f->ndpi_proto = svc;
 	const char *label = svc ? ndpi_proto_label(e->ndpi, svc) : NULL;
 	if (label && *label && strcmp(label, "Unknown")) {
 		name_clean((const uint8_t *)label, strlen(label), buf, sizeof buf);
@@ -123,7 +124,6 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	if (f->name_src >= NS_DNS) dest_add_host(d, f->name);
 	if (!dnsc_forged(e->dnsc, &f->srv, NULL)) dest_add_ip(d, &f->srv);
 	uint16_t p = f->ndpi_proto;
-	if (e->ndpi && !p && f->name_src == NS_NDPI_IP) p = ndpi_ip_service(e->ndpi, &f->srv);
 	if (p) {
 		const char *label = ndpi_proto_label(e->ndpi, p);
 		bool social = ndpi_proto_social(e->ndpi, p);
@@ -197,6 +197,8 @@ static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
 		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
 	}
 	if (!pk->paylen) return;
+	/* a TCP flow the DNS already named needs no DPI either */
+	if (f->proto == 6 && f->dns_name) { f->ndpi_done = true; return; }
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;

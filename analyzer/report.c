@@ -111,6 +111,10 @@ static int write_atomic(const char *path, char *err, int (*fn)(const json_t *, F
 		free(tmp);
 		return -1;
 	}
+	/* mkstemp makes 0600; a report is as readable as any new file */
+	mode_t um = umask(0);
+	umask(um);
+	(void)fchmod(fd, 0666 & ~um);
 	FILE *f = fdopen(fd, "w");
 	int bad = !f || fn(r, f);
 	if (f) {
