@@ -13,7 +13,15 @@
 
 struct lru { struct flow *head, *tail; };
 
+#define POOL_CHUNK 1024
+
+/* Flow structs come from chunks of POOL_CHUNK and go back on a free list:
+ * no malloc/free per flow on the packet path. */
+struct pool_chunk { struct pool_chunk *next; struct flow v[POOL_CHUNK]; };
+
 struct flow_table {
+	struct pool_chunk *chunks;
+	struct flow *free_list;        /* linked through hnext */
 	struct flow **bucket;
 	uint64_t mask;
 	unsigned max;
@@ -90,7 +98,24 @@ static uint64_t tuple_hash(const struct flow_table *t, uint8_t proto,
 	return mix64(h ^ ((uint64_t)ap << 24) ^ ((uint64_t)bp << 8) ^ proto);
 }
 
-static void flow_destroy(struct flow *f)
+static struct flow *flow_alloc(struct flow_table *t)
+{
+	if (!t->free_list) {
+		struct pool_chunk *c = xmalloc(sizeof *c);
+		c->next = t->chunks;
+		t->chunks = c;
+		for (int i = POOL_CHUNK - 1; i >= 0; i--) {
+			c->v[i].hnext = t->free_list;
+			t->free_list = &c->v[i];
+		}
+	}
+	struct flow *f = t->free_list;
+	t->free_list = f->hnext;
+	memset(f, 0, sizeof *f);
+	return f;
+}
+
+static void flow_destroy(struct flow_table *t, struct flow *f)
 {
 	for (int d = 0; d < 2; d++) {
 		free(f->d[d].ra.buf);
@@ -100,7 +125,8 @@ static void flow_destroy(struct flow *f)
 	evf_free(f->evidence);
 	free(f->name);
 	free(f->dns_name);
-	free(f);
+	f->hnext = t->free_list;
+	t->free_list = f;
 }
 
 static void bucket_unlink(struct flow_table *t, struct flow *f)
@@ -116,7 +142,7 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 	bucket_unlink(t, f);
 	lru_unlink(t, f);
 	t->st.active--;
-	flow_destroy(f);
+	flow_destroy(t, f);
 }
 
 struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
@@ -166,7 +192,7 @@ struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, 
 	struct flow *f = ft_find(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
 	if (f || !create) return f;
 	if (t->st.active >= t->max) evict_oldest(t);
-	f = xcalloc(1, sizeof *f);
+	f = flow_alloc(t);
 	f->proto = pk->proto;
 	if (sender_is_server(pk)) {
 		f->cli = pk->dst; f->cport = pk->dport;
@@ -233,6 +259,11 @@ void ft_free(struct flow_table *t)
 {
 	if (!t) return;
 	ft_flush(t);
+	while (t->chunks) {
+		struct pool_chunk *c = t->chunks;
+		t->chunks = c->next;
+		free(c);
+	}
 	free(t->bucket);
 	free(t);
 }
