@@ -1,7 +1,7 @@
 #!/bin/sh
 # live_capture.sh - `tamperscope capture` on a veth in network namespaces.
 #
-# Topology (namespaces tsl-*, addresses only 198.18.0.0/15 / 2001:db8::/32):
+# Topology (namespaces tsl-PID-*, addresses only 198.18.0.0/15 / 2001:db8::/32):
 #   tsl-cli  c0 198.18.20.2 2001:db8:20::2
 #      |
 #   tsl-gw   gc 198.18.20.1 (capture point)  gs 198.18.21.1   iptables censor:
@@ -38,9 +38,11 @@ if [ ! -x "$BIN" ]; then
 	exit 1
 fi
 
-C="ip netns exec tsl-cli"
-G="ip netns exec tsl-gw"
-S="ip netns exec tsl-srv"
+# per-run names: `make test` may run this suite while another run is going
+NS_C=tsl-$$-cli NS_G=tsl-$$-gw NS_S=tsl-$$-srv
+C="ip netns exec $NS_C"
+G="ip netns exec $NS_G"
+S="ip netns exec $NS_S"
 PIDS=""
 # the test's traffic only: a stray ARP/ND packet between stopping tcpdump and
 # stopping tamperscope would make the two captures differ by one packet
@@ -59,8 +61,8 @@ stop_pid() { # pid: SIGTERM, then SIGKILL after 5 s; only our own children
 topo_down() {
 	for p in $PIDS; do stop_pid "$p"; done
 	PIDS=""
-	for ns in tsl-cli tsl-gw tsl-srv; do
-		ip netns list | grep -qw "^$ns" && ip netns del "$ns" 2>/dev/null
+	for ns in $NS_C $NS_G $NS_S; do
+		ip netns list | grep -q "^$ns\b" && ip netns del "$ns" 2>/dev/null
 	done
 	true
 }
@@ -75,10 +77,10 @@ trap 'exit 1' INT TERM
 
 topo_up() {
 	topo_down
-	for ns in tsl-cli tsl-gw tsl-srv; do ip netns add "$ns" || return 1; done
-	ip link add c0 netns tsl-cli type veth peer name gc netns tsl-gw || return 1
-	ip link add gs netns tsl-gw type veth peer name s0 netns tsl-srv || return 1
-	for ns in tsl-cli tsl-gw tsl-srv; do
+	for ns in $NS_C $NS_G $NS_S; do ip netns add "$ns" || return 1; done
+	ip link add c0 netns $NS_C type veth peer name gc netns $NS_G || return 1
+	ip link add gs netns $NS_G type veth peer name s0 netns $NS_S || return 1
+	for ns in $NS_C $NS_G $NS_S; do
 		ip netns exec $ns ip link set lo up
 		ip netns exec $ns sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	done
@@ -296,7 +298,7 @@ check "2 workers: event lines are whole JSON" \
 	$PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$B/events.jsonl"
 
 topo_down
-left=$(ip netns list | grep -c '^tsl-')
+left=$(ip netns list | grep -c "^tsl-$$-")
 check "no namespaces left behind" [ "$left" = 0 ]
 echo "RESULT $pass $fail"
 [ "$fail" = 0 ]
