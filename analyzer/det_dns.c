@@ -599,9 +599,11 @@ static void follow_forged(struct dns_state *s, struct engine *e, const struct pk
 	const struct ts_addr *fa = to ? &pk->dst : &pk->src;
 	if (!(fl & (TH_SYN | TH_RST))) return;
 	if (!dnsc_forged(e->dnsc, fa, &name) || !name) return;
-	for (struct query *q = s->head; q; q = q->next) {
+	/* the client acts on the latest answer: credit the newest forged
+	 * transaction for that name */
+	for (struct query *q = s->tail; q; q = q->prev) {
 		if (!q->nforged || strcmp(q->qname, name)) continue;
-		if (to && addr_eq(&q->cli, &pk->src)) q->contacted++;
+		if (to) q->contacted++;
 		else if ((fl & TH_SYN) && (fl & TH_ACK)) q->handshakes++;
 		else if (fl & TH_RST) q->resets++;
 		break;
@@ -630,7 +632,7 @@ static void dns_flow_end(void *st, struct engine *e, struct flow *f)
 	const char *name = NULL;
 	if (f->proto != 6 || !s->forged_responses) return;
 	if (!dnsc_forged(e->dnsc, &f->srv, &name) || !name) return;
-	for (struct query *q = s->head; q; q = q->next)
+	for (struct query *q = s->tail; q; q = q->prev)
 		if (q->nforged && !strcmp(q->qname, name)) {
 			if (!f->d[1].pkts) q->silent++;
 			break;

@@ -157,7 +157,7 @@ static const char CSS[] =
 "th,td{text-align:left;vertical-align:top;padding:7px 9px;border-bottom:1px solid #eef0f4}"
 "th{background:#f0f2f6;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:#475467}"
 "td.num{text-align:right;white-space:nowrap}td.mono{white-space:nowrap}"
-".dname{font-weight:600;overflow-wrap:anywhere;min-width:150px;max-width:340px}"
+".dname{font-weight:600;overflow-wrap:anywhere;min-width:190px;max-width:340px}"
 ".hosts,.ips,.enr{font-size:12px;color:#667085;overflow-wrap:anywhere}"
 ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}"
 ".verdict-interfered{background:#fee4e2;color:#b42318;border:1px solid #fda29b}"

@@ -15,7 +15,7 @@ P = os.path.join(SHARED, "pcaps")
 
 def run(path, *opts, events=False):
     rep, evs, rc, err = analyze(path, *opts, events=events)
-    name = os.path.basename(path)
+    name = os.path.basename(path if isinstance(path, str) else path[0])
     c.ok(rc == 0 and rep is not None, "%s: exit %d %s" % (name, rc, err.strip()[:200]))
     if rep is not None:
         errs = schema_errors(rep)
@@ -93,6 +93,33 @@ c.ok(all("<" not in x["destination"] for x in r["destinations"] if x["tcp"]["con
 
 r, _ = run(os.path.join(GEN, "vlan_qinq.pcap"))
 c.ok(dest(r, "youtube.com") is not None, "vlan_qinq: 802.1ad+802.1Q decoded")
+
+# ---- DNS cross-layer link (lab recording) ----
+r, evs = run(os.path.join(ROOT, "pcaps", "lab", "dns_onpath_v4.pcap"), events=True)
+d = dest(r, "www.facebook.com")
+s = sigs(d, "dns_injection")
+c.ok(s and s[0]["evidence"].get("forged_ip_contacted", 0) >= 1,
+     "dns cross-layer: the client's connection to the forged address is recorded")
+c.ok(any(e["evidence"]["forged_ip_contacted"]["handshake_completed"] >= 1 for e in evs),
+     "dns cross-layer: the event says the handshake with the forged address completed")
+forged = {a for e in evs for x in e["evidence"]["responses"] if x["forged"] for a in x["answers"]}
+c.ok(forged and all(not (set(x["ips"]) & forged) for x in r["destinations"]),
+     "dns cross-layer: forged addresses never become a destination's IPs")
+
+# ---- CLI: stdin, -c, -f ----
+import subprocess
+with open(os.path.join(GEN, "rst_forged.pcap"), "rb") as fh:
+    p = subprocess.run([os.environ.get("TAMPERSCOPE", os.path.join(ROOT, "tamperscope")), "analyze", "-q", "-"],
+                       stdin=fh, capture_output=True, text=True)
+import json as _json
+c.ok(p.returncode == 0 and dest(_json.loads(p.stdout), "twitter.com") is not None, "cli: - reads stdin")
+r, _ = run(os.path.join(GEN, "syn_drop.pcap"), "-c", "5")
+c.ok(r["capture"]["packets"] == 5, "cli: -c 5 stops after 5 packets")
+r, _ = run(os.path.join(GEN, "syn_drop.pcap"), "-f", "udp port 53")
+c.ok(r["capture"]["packets"] == 2 and r["capture"]["flows"] == 1, "cli: -f BPF filter applied")
+r, _ = run([os.path.join(GEN, "syn_drop.pcap"), os.path.join(GEN, "rst_forged.pcap")])
+c.ok(dest(r, "www.facebook.com") and dest(r, "twitter.com") and r["source"]["files"][1].endswith("rst_forged.pcap"),
+     "cli: several files read in order as one capture")
 
 # ---- evidence pcaps ----
 import tempfile
