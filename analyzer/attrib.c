@@ -63,13 +63,7 @@ static const struct target *targets_find(const struct targets *t, const char *s)
 
 static FILE *open_default(char *path, size_t sz)
 {
-	static const char *dirs[] = { "data", TS_DATADIR, NULL };
-	for (int i = 0; dirs[i]; i++) {
-		snprintf(path, sz, "%s/targets.txt", dirs[i]);
-		FILE *f = fopen(path, "r");
-		if (f) return f;
-	}
-	return NULL;
+	return data_open("targets.txt", path, sz);
 }
 
 struct targets *targets_load(const char *path, char *err)

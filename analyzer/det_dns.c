@@ -107,8 +107,7 @@ static bool cidr_has(const struct cidr *c, const uint8_t *a, uint8_t fam)
 static void load_forged(struct dns_state *s)
 {
 	char buf[256];
-	FILE *f = fopen("data/forged_ips.txt", "r");
-	if (!f) f = fopen(TS_DATADIR "/forged_ips.txt", "r");
+	FILE *f = data_open("forged_ips.txt", NULL, 0);
 	if (!f) return;
 	while (fgets(buf, sizeof buf, f)) {
 		buf[strcspn(buf, " \t\r\n#")] = 0;

@@ -65,8 +65,7 @@ struct fingerprints *fp_load(const char *path)
 {
 	struct fingerprints *fp = xcalloc(1, sizeof *fp);
 	char buf[512];
-	FILE *f = path ? fopen(path, "r") : fopen("data/injectors.txt", "r");
-	if (!f && !path) f = fopen(TS_DATADIR "/injectors.txt", "r");
+	FILE *f = path ? fopen(path, "r") : data_open("injectors.txt", NULL, 0);
 	if (!f) return fp;
 	while (fgets(buf, sizeof buf, f)) parse_line(fp, buf);
 	fclose(f);

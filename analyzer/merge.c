@@ -321,7 +321,8 @@ const char *merge_verdict(const json_t *d, double min_conf)
 	}
 	const json_t *t = json_object_get(d, "tcp");
 	bool traffic = jint(t, "connections") > jint(t, "inconclusive") + jint(t, "asymmetric") ||
-	               jint(json_object_get(d, "dns"), "responses") > 0;
+	               jint(json_object_get(d, "dns"), "responses") > 0 ||
+	               jint(json_object_get(d, "udp"), "answered") > 0;   /* as dest.c */
 	if (weak || !traffic) return "inconclusive";
 	return "clean";
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "util.h"
 
 static void oom(size_t n)
@@ -117,6 +118,31 @@ size_t name_clean(const uint8_t *src, size_t len, char *dst, size_t dstsz)
 	}
 	dst[o] = 0;
 	return o;
+}
+
+FILE *data_open(const char *name, char *path, size_t pathsz)
+{
+	char exe[4096], buf[4096 + 64];
+	ssize_t l = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash = NULL;
+	if (l > 0) {
+		exe[l] = 0;
+		slash = strrchr(exe, '/');
+	}
+	if (slash) *slash = 0;
+	for (int pass = 0; pass < 4; pass++) {
+		if (pass == 0 && slash) snprintf(buf, sizeof buf, "%s/data/%s", exe, name);
+		else if (pass == 1 && slash) snprintf(buf, sizeof buf, "%s/../share/tamperscope/%s", exe, name);
+		else if (pass == 2) snprintf(buf, sizeof buf, "%s/%s", TS_DATADIR, name);
+		else if (pass == 3) snprintf(buf, sizeof buf, "data/%s", name);
+		else continue;
+		FILE *f = fopen(buf, "r");
+		if (f) {
+			if (path) snprintf(path, pathsz, "%s", buf);
+			return f;
+		}
+	}
+	return NULL;
 }
 
 void ts_err(const char *ctx, const char *fmt, ...)

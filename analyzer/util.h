@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <jansson.h>
 #include "dissect.h"
 
@@ -39,6 +40,12 @@ static inline uint64_t mix64(uint64_t x)
 	x ^= x >> 31;
 	return x;
 }
+
+/* Open a shipped data file (targets.txt, injectors.txt, forged_ips.txt):
+ * beside the executable (data/ in a build tree, ../share/tamperscope when
+ * installed), then the configured data directory, then ./data.  The path
+ * used is copied to path (may be NULL).  NULL if none exists. */
+FILE *data_open(const char *name, char *path, size_t pathsz);
 
 /* Print "tamperscope: ctx: msg" to stderr. */
 void ts_err(const char *ctx, const char *fmt, ...)
