@@ -643,6 +643,17 @@ static void dns_tick(void *st, struct engine *e, uint64_t now)
 	expire(st, e, now, false);
 }
 
+/* Before the last flows end: judge every query still in its hold window
+ * so forged addresses are marked before those flows are attributed. */
+static void dns_drain(void *st, struct engine *e)
+{
+	struct dns_state *s = st;
+	struct query *q = s->jcur ? s->jcur : s->head;
+	for (; q; q = q->next)
+		if (!q->judged) judge(s, e, q);
+	s->jcur = NULL;
+}
+
 static void dns_finish(void *st, struct engine *e)
 {
 	expire(st, e, e->now, true);
@@ -693,6 +704,7 @@ const struct detector det_dns_injection = {
 	.on_packet = dns_on_packet,
 	.on_flow_end = dns_flow_end,
 	.on_tick = dns_tick,
+	.on_drain = dns_drain,
 	.on_finish = dns_finish,
 	.free = dns_free,
 	.stats = dns_stats,

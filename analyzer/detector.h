@@ -17,6 +17,9 @@ struct detector {
 	void (*on_flow_end)(void *st, struct engine *e, struct flow *f);
 	/* Packet time advanced (about every 100 ms of packet time). */
 	void (*on_tick)(void *st, struct engine *e, uint64_t now);
+	/* End of input, before the remaining flows end: settle what the
+	 * flows' attribution depends on (e.g. which DNS answers were forged). */
+	void (*on_drain)(void *st, struct engine *e);
 	/* End of input, after every flow ended. */
 	void (*on_finish)(void *st, struct engine *e);
 	void (*free)(void *st);

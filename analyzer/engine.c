@@ -328,6 +328,8 @@ void engine_advance(struct engine *e, uint64_t ts)
 void engine_finish(struct engine *e)
 {
 	tick(e);
+	for (unsigned i = 0; i < e->ndet; i++)
+		if (e->det[i]->on_drain) e->det[i]->on_drain(e->det_state[i], e);
 	ft_flush(e->ft);
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->on_finish) e->det[i]->on_finish(e->det_state[i], e);

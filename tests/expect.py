@@ -106,6 +106,12 @@ forged = {a for e in evs for x in e["evidence"]["responses"] if x["forged"] for 
 c.ok(forged and all(not (set(x["ips"]) & forged) for x in r["destinations"]),
      "dns cross-layer: forged addresses never become a destination's IPs")
 
+r, evs = run(os.path.join(ROOT, "pcaps", "lab", "demo.pcap"), events=True)
+forged = {a for e in evs if e["signature"] == "dns_injection"
+          for x in e["evidence"]["responses"] if x["forged"] for a in x["answers"]}
+c.ok(forged and all(not (set(x["ips"]) & forged) for x in r["destinations"]),
+     "dns cross-layer: a race still in its hold window at the end of input is judged before its flows end")
+
 # ---- CLI: stdin, -c, -f ----
 import subprocess
 with open(os.path.join(GEN, "rst_forged.pcap"), "rb") as fh:
