@@ -270,7 +270,11 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 		else e->non_ip++;
 		return;
 	}
-	if (st != DIS_OK) {
+	if (st == DIS_TRUNCATED && pk.l4_valid && (pk.proto == 6 || pk.proto == 17)) {
+		/* cut by the snap length inside the TCP options or payload: the
+		 * fixed header is there, which is all the tracking needs */
+		e->truncated++;
+	} else if (st != DIS_OK) {
 		if (why != MAL_NONE && why < MAL_COUNT) e->malformed[why]++;
 		e->malformed_total++;
 		if (!pk.ipver || !pk.proto) return;

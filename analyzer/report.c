@@ -25,6 +25,7 @@ static json_t *capture_json(struct engine *e, const struct report_source *src)
 		if (e->malformed[i])
 			json_object_set_new(mr, mal_reason_name(i), json_integer((json_int_t)e->malformed[i]));
 	json_object_set_new(c, "malformed_reasons", mr);
+	json_object_set_new(c, "snaplen_truncated", json_integer((json_int_t)e->truncated));
 	json_object_set_new(c, "dropped", e->dropped < 0 ? json_null() : json_integer(e->dropped));
 	json_object_set_new(c, "non_ip", json_integer((json_int_t)e->non_ip));
 	json_object_set_new(c, "unknown_linktype", json_integer((json_int_t)e->unknown_dlt));
