@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "html.h"
+#include "report.h"
 #include "util.h"
 
 #define LANES_MAX   60       /* timeline lanes drawn */
@@ -681,46 +682,6 @@ static int html_write_sorted(const json_t *r, FILE *f)
 	html_escape(f, jstr(r, "schema") ? jstr(r, "schema") : "?");
 	fputs(". Self-contained page: no script, no external resources.</footer>\n</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;
-}
-
-int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
-                    const json_t *r)
-{
-	if (!strcmp(path, "-")) {
-		if (fn(r, stdout) || fflush(stdout)) {
-			snprintf(err, 256, "stdout: %s", strerror(errno ? errno : EIO));
-			return -1;
-		}
-		return 0;
-	}
-	size_t n = strlen(path) + 16;
-	char *tmp = xmalloc(n);
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, 256, "%s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	(void)fchmod(fd, 0644);
-	FILE *f = fdopen(fd, "w");
-	errno = 0;
-	int bad = !f || fn(r, f);
-	if (f) {
-		bad |= fflush(f) != 0;
-		bad |= fsync(fileno(f)) != 0 && errno != EINVAL;
-		bad |= fclose(f) != 0;
-	} else {
-		close(fd);
-	}
-	if (bad || rename(tmp, path)) {
-		snprintf(err, 256, "%s: %s", path, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
 }
 
 int html_write_path(const json_t *report, const char *path, char *err)

@@ -17,10 +17,7 @@ int html_write(const json_t *r, FILE *f);
  * report.c); "-" = stdout.  Returns 0, or -1 with err (256 bytes). */
 int html_write_path(const json_t *report, const char *path, char *err);
 
-/* Atomic writer shared by the report/merge commands: fn(r, f) renders to
- * a temp file in path's directory which is then renamed over path. */
-int ts_write_atomic(const char *path, char *err,
-                    int (*fn)(const json_t *, FILE *), const json_t *r);
+
 
 /* Escape s for HTML text and attribute values (& < > " ' and control
  * characters) into f. */

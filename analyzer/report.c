@@ -83,8 +83,8 @@ json_t *report_build(struct engine *e, const struct report_source *src)
 }
 
 /* Write through a temp file in the same directory, then rename. */
-static int write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
-                        const json_t *r)
+int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
+                    const json_t *r)
 {
 	if (!strcmp(path, "-")) {
 		if (fn(r, stdout) || fflush(stdout)) {
@@ -143,7 +143,7 @@ static int dump_json(const json_t *r, FILE *f)
 
 int report_write_json(const json_t *r, const char *path, char *err)
 {
-	return write_atomic(path, err, dump_json, r);
+	return ts_write_atomic(path, err, dump_json, r);
 }
 
 static const char *jstr(const json_t *o, const char *k)
@@ -210,5 +210,5 @@ int report_write_text(const json_t *r, FILE *out)
 
 int report_write_text_path(const json_t *r, const char *path, char *err)
 {
-	return write_atomic(path, err, report_write_text, r);
+	return ts_write_atomic(path, err, report_write_text, r);
 }

@@ -24,5 +24,10 @@ int report_write_json(const json_t *r, const char *path, char *err);
 /* The aligned per-destination table for people. */
 int report_write_text(const json_t *r, FILE *out);
 int report_write_text_path(const json_t *r, const char *path, char *err);
+/* Write r through fn to path: a temporary file in the same directory,
+ * fsync, rename; in place for "-" (stdout), symlinks and device nodes.
+ * 0, or -1 with err (256 bytes) filled and no file left behind. */
+int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
+                    const json_t *r);
 
 #endif
