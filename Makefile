@@ -85,7 +85,7 @@ golden-update: tamperscope
 lab-test: tamperscope
 	sh tests/lab/lab-test.sh
 
-bench: tamperscope
+bench: tamperscope $(BUILD)/tools/mkbench $(BUILD)/tools/floor
 	sh tests/bench/bench.sh
 
 install: tamperscope
