@@ -8,6 +8,7 @@
 #include <linux/if_packet.h>
 #include "capture.h"
 #include "capture_live.h"
+#include "merge.h"
 #include "util.h"
 
 #ifndef PACKET_FANOUT
@@ -113,182 +114,41 @@ int live_join_fanout(pcap_t *p, unsigned group, char *err, size_t errsz)
 
 /* ---- report merge ---- */
 
-static bool is_time_key(const char *k, int *dir)
+static bool interfered_somewhere(json_t *const *reps, int n, const char *name)
 {
-	if (!strcmp(k, "start") || !strcmp(k, "first_seen")) { *dir = -1; return true; }
-	if (!strcmp(k, "end") || !strcmp(k, "last_seen")) { *dir = 1; return true; }
-	return false;
-}
-
-/* Generic counter merge: integers add, reals take the maximum, booleans
- * OR, objects recurse, RFC 3339 times take min/max by key, a null is
- * replaced by a value, anything else keeps the first. */
-static void merge_counters(json_t *dst, const json_t *src)
-{
-	const char *k;
-	json_t *sv;
-	json_object_foreach((json_t *)src, k, sv) {
-		json_t *dv = json_object_get(dst, k);
-		int dir;
-		if (!dv || json_is_null(dv)) {
-			json_object_set_new(dst, k, json_deep_copy(sv));
-		} else if (json_is_integer(dv) && json_is_integer(sv)) {
-			json_object_set_new(dst, k, json_integer(json_integer_value(dv) +
-			                                         json_integer_value(sv)));
-		} else if (json_is_real(dv) && json_is_number(sv)) {
-			if (json_number_value(sv) > json_number_value(dv))
-				json_object_set_new(dst, k, json_deep_copy(sv));
-		} else if (json_is_boolean(dv) && json_is_boolean(sv)) {
-			if (json_is_true(sv)) json_object_set_new(dst, k, json_true());
-		} else if (json_is_object(dv) && json_is_object(sv)) {
-			merge_counters(dv, sv);
-		} else if (json_is_string(dv) && json_is_string(sv) && is_time_key(k, &dir)) {
-			int c = strcmp(json_string_value(sv), json_string_value(dv));
-			if ((dir < 0 && c < 0) || (dir > 0 && c > 0))
-				json_object_set_new(dst, k, json_deep_copy(sv));
-		}
-	}
-}
-
-static void union_strings(json_t *dst, const json_t *src, size_t cap)
-{
-	size_t i, j;
-	json_t *s, *d;
-	json_array_foreach(src, i, s) {
-		bool have = false;
-		json_array_foreach(dst, j, d)
-			if (json_equal(d, s)) { have = true; break; }
-		if (!have && json_array_size(dst) < cap) json_array_append(dst, s);
-	}
-}
-
-static bool same_sig(const json_t *a, const json_t *b)
-{
-	return json_equal(json_object_get(a, "type"), json_object_get(b, "type")) &&
-	       json_equal(json_object_get(a, "stage"), json_object_get(b, "stage"));
-}
-
-static void merge_sig(json_t *d, const json_t *s)
-{
-	json_t *ex = json_object_get(d, "examples");
-	json_t *copy = json_deep_copy(s);
-	json_object_del(copy, "examples");
-	merge_counters(d, copy);      /* count, evidence add; confidence max; times */
-	json_decref(copy);
-	if (ex) union_strings(ex, json_object_get(s, "examples"), 5);
-}
-
-static void merge_dest(json_t *d, const json_t *s)
-{
-	union_strings(json_object_get(d, "hosts"), json_object_get(s, "hosts"), 16);
-	union_strings(json_object_get(d, "ips"), json_object_get(s, "ips"), 16);
-	if (json_is_null(json_object_get(d, "service")) && !json_is_null(json_object_get(s, "service")))
-		json_object_set(d, "service", json_object_get(s, "service"));
-	if (json_is_true(json_object_get(s, "social_media")))
-		json_object_set_new(d, "social_media", json_true());
-	if (!strcmp(json_string_value(json_object_get(s, "verdict")), "interfered"))
-		json_object_set_new(d, "verdict", json_string("interfered"));
-	merge_counters(json_object_get(d, "tcp"), json_object_get(s, "tcp"));
-	merge_counters(json_object_get(d, "dns"), json_object_get(s, "dns"));
-	json_t *dsig = json_object_get(d, "signatures");
-	size_t i, j;
-	json_t *ss, *ds;
-	json_array_foreach(json_object_get(s, "signatures"), i, ss) {
-		bool done = false;
-		json_array_foreach(dsig, j, ds)
-			if (same_sig(ds, ss)) { merge_sig(ds, ss); done = true; break; }
-		if (!done && json_array_size(dsig) < 16) json_array_append_new(dsig, json_deep_copy(ss));
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)s, k, v) {
-		int dir;
-		if (is_time_key(k, &dir)) {
-			json_t *one = json_object();
-			json_object_set(one, k, v);
-			merge_counters(d, one);
-			json_decref(one);
-		}
-	}
-}
-
-static json_int_t jint(const json_t *o, const char *a, const char *b)
-{
-	return json_integer_value(json_object_get(json_object_get(o, a), b));
-}
-
-/* dest.c's verdict(): interfered (kept from any worker: its confidence
- * test used the unrounded value), else inconclusive with weak signatures
- * or without traffic, else clean. */
-static void recompute_verdict(json_t *d)
-{
-	if (!strcmp(json_string_value(json_object_get(d, "verdict")), "interfered")) return;
-	bool traffic = jint(d, "tcp", "connections") >
-	               jint(d, "tcp", "inconclusive") + jint(d, "tcp", "asymmetric") ||
-	               jint(d, "dns", "responses") > 0;
-	bool weak = json_array_size(json_object_get(d, "signatures")) > 0;
-	json_object_set_new(d, "verdict", json_string(weak || !traffic ? "inconclusive" : "clean"));
-}
-
-static int dest_order(const void *a, const void *b)
-{
-	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
-	bool xs = json_is_true(json_object_get(x, "social_media"));
-	bool ys = json_is_true(json_object_get(y, "social_media"));
-	if (xs != ys) return xs ? -1 : 1;
-	bool xi = !strcmp(json_string_value(json_object_get(x, "verdict")), "interfered");
-	bool yi = !strcmp(json_string_value(json_object_get(y, "verdict")), "interfered");
-	if (xi != yi) return xi ? -1 : 1;
-	json_int_t xc = jint(x, "tcp", "connections"), yc = jint(y, "tcp", "connections");
-	if (xc != yc) return xc > yc ? -1 : 1;
-	return strcmp(json_string_value(json_object_get(x, "destination")),
-	              json_string_value(json_object_get(y, "destination")));
-}
-
-json_t *live_merge_reports(json_t *const *reps, int n)
-{
-	if (n <= 0) return NULL;
-	json_t *r = json_deep_copy(reps[0]);
-	json_t *byname = json_object();        /* name -> merged destination */
-	json_t *order = json_array();
 	for (int w = 0; w < n; w++) {
 		size_t i;
 		json_t *d;
-		if (w) {
-			merge_counters(json_object_get(r, "capture"), json_object_get(reps[w], "capture"));
-			merge_counters(json_object_get(r, "detectors"), json_object_get(reps[w], "detectors"));
-			/* the DNS cache is shared: its numbers are already whole */
-			json_t *l = json_deep_copy(json_object_get(reps[w], "limits"));
-			json_object_del(l, "dns_cache_max");
-			json_object_del(l, "dns_cache_evicted");
-			merge_counters(json_object_get(r, "limits"), l);
-			json_decref(l);
-		}
-		json_array_foreach(json_object_get(reps[w], "destinations"), i, d) {
-			const char *name = json_string_value(json_object_get(d, "destination"));
-			if (!name) continue;
-			json_t *m = json_object_get(byname, name);
-			if (m) {
-				merge_dest(m, d);
-			} else {
-				m = json_deep_copy(d);
-				json_object_set_new(byname, name, m);
-				json_array_append(order, m);
-			}
-		}
+		json_array_foreach(json_object_get(reps[w], "destinations"), i, d)
+			if (!strcmp(json_string_value(json_object_get(d, "destination")), name))
+				return !strcmp(json_string_value(json_object_get(d, "verdict")),
+				               "interfered");
 	}
-	size_t nd = json_array_size(order);
-	json_t **v = xcalloc(nd ? nd : 1, sizeof *v);
-	for (size_t i = 0; i < nd; i++) {
-		v[i] = json_array_get(order, i);
-		recompute_verdict(v[i]);
+	return false;
+}
+
+json_t *live_merge_reports(json_t *const *reps, int n, double min_conf)
+{
+	if (n <= 0) return NULL;
+	json_t *r = merge_reports(reps, (size_t)n, min_conf);
+	if (!r) return NULL;
+	/* one live source, not a list of merged inputs */
+	json_object_set(r, "source", json_object_get(reps[0], "source"));
+	/* the DNS cache is shared: its numbers are whole in every input */
+	json_t *l = json_object_get(r, "limits"), *l0 = json_object_get(reps[0], "limits");
+	if (json_is_object(l) && json_is_object(l0)) {
+		json_t *v = json_object_get(l0, "dns_cache_evicted");
+		if (v) json_object_set(l, "dns_cache_evicted", v);
 	}
-	qsort(v, nd, sizeof *v, dest_order);
-	json_t *a = json_array();
-	for (size_t i = 0; i < nd; i++) json_array_append(a, v[i]);
-	free(v);
-	json_object_set_new(r, "destinations", a);
-	json_decref(order);
-	json_decref(byname);
+	/* a worker's "interfered" compared the unrounded confidence with the
+	 * threshold; the merged document only has rounded ones: keep it */
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(r, "destinations"), i, d) {
+		const char *name = json_string_value(json_object_get(d, "destination"));
+		if (name && interfered_somewhere(reps, n, name))
+			json_object_set_new(d, "verdict", json_string("interfered"));
+	}
+	merge_sort_destinations(json_object_get(r, "destinations"));
 	return r;
 }

@@ -35,11 +35,12 @@ pcap_t *live_open(const struct live_opts *o, enum live_err *why, char *err, size
  * the same socket.  0 or -1 with err. */
 int live_join_fanout(pcap_t *p, unsigned group, char *err, size_t errsz);
 
-/* Merge n per-worker reports (report_build() output) into one: capture
- * counters summed (start = min, end = max), destinations merged by name
- * (counts added, hosts/ips unioned, signatures merged by type+stage with
- * counts/evidence added and the maximum confidence), verdicts recomputed
- * as dest.c does, sorted as dest.c does.  The inputs are not modified. */
-json_t *live_merge_reports(json_t *const *reps, int n);
+/* Merge n per-worker reports (report_build() output) into one with
+ * merge.c's merge_reports() (counts add, destinations merged by name,
+ * signatures by type+stage, timelines and injectors merged, verdicts
+ * recomputed), then: source = the live source of the inputs, the shared
+ * DNS cache's eviction count taken once, and a destination one worker
+ * judged "interfered" stays so.  The inputs are not modified. */
+json_t *live_merge_reports(json_t *const *reps, int n, double min_conf);
 
 #endif

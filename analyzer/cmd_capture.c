@@ -86,8 +86,8 @@ static void usage_capture(FILE *f)
 	fprintf(f,
 	"usage: tamperscope capture -i IFACE [options]\n"
 	"  -i IFACE            interface to capture on (required)\n"
-	"  -o FILE             report JSON, rewritten atomically every --interval and at exit\n"
-	"                      (default: stdout, at exit only)\n"
+	"  -o FILE             report JSON: written at start (empty), rewritten atomically\n"
+	"                      every --interval, on SIGHUP and at exit (default: stdout at exit)\n"
 	"  -e FILE             JSONL tamper events as they happen + `stats` lines (- = stdout)\n"
 	"  --interval S        report rewrite period (default 60; 0 = only at exit)\n"
 	"  --stats S           stats line period in the event stream (default: --interval)\n"
@@ -238,7 +238,7 @@ static json_t *build_report(struct cap *g)
 		pthread_mutex_unlock(&g->w[i].mu);
 	}
 	if (g->nw == 1) return reps[0];
-	json_t *r = live_merge_reports(reps, g->nw);
+	json_t *r = live_merge_reports(reps, g->nw, g->w[0].e->o.min_confidence);
 	for (int i = 0; i < g->nw; i++) json_decref(reps[i]);
 	return r;
 }
@@ -470,8 +470,10 @@ int cmd_capture(int argc, char **argv)
 			goto out_handles;
 		}
 		w->dlt = pcap_datalink(w->p);
-		if (g->nw > 1 &&
-		    live_join_fanout(w->p, (unsigned)getpid() & 0xffff, err, sizeof err)) {
+		/* a group even for one worker: fragments then arrive reassembled
+		 * (FLAG_DEFRAG) whatever the number of workers, so 1 and N
+		 * workers see the same packets */
+		if (live_join_fanout(w->p, (unsigned)getpid() & 0xffff, err, sizeof err)) {
 			ts_err(lo.iface, "%s", err);
 			pcap_close(w->p);
 			w->p = NULL;
@@ -502,7 +504,7 @@ int cmd_capture(int argc, char **argv)
 	}
 	/* a valid (empty) report from the start; proves the directory is
 	 * writable for the atomic rename by the user we now run as */
-	if (strcmp(g->out, "-") && interval) {
+	if (strcmp(g->out, "-")) {
 		if (write_report(g, g->out)) {
 			if (pw) ts_err(g->out, "its directory must be writable by %s (the report is "
 			               "replaced by rename); see docs/gateway.md", pw->pw_name);
@@ -542,7 +544,6 @@ int cmd_capture(int argc, char **argv)
 	uint64_t t0 = mono_us();
 	uint64_t next_report = interval ? t0 + interval * 1000000ULL : UINT64_MAX;
 	uint64_t next_stats = stats_iv ? t0 + stats_iv * 1000000ULL : UINT64_MAX;
-	bool report_ok = true;
 	while (!atomic_load(&g->stop)) {
 		struct timespec to = { 0, 200 * 1000000L };
 		int s = sigtimedwait(&set, NULL, &to);
@@ -550,7 +551,7 @@ int cmd_capture(int argc, char **argv)
 		if (s == SIGINT || s == SIGTERM) break;
 		if (s == SIGHUP) {
 			reopen_events(g);
-			if (strcmp(g->out, "-") && interval) next_report = now;
+			if (strcmp(g->out, "-")) next_report = now;
 		}
 		if (duration && now - t0 >= duration * 1000000ULL) break;
 		sync_clocks(g, 1000000 + 2000ULL * (uint64_t)lo.timeout_ms);
@@ -559,11 +560,10 @@ int cmd_capture(int argc, char **argv)
 			next_stats = now + stats_iv * 1000000ULL;
 		}
 		if (now >= next_report) {
-			if (strcmp(g->out, "-")) report_ok = !write_report(g, g->out);
-			next_report = now + interval * 1000000ULL;
+			if (strcmp(g->out, "-")) write_report(g, g->out);   /* logged; retried next time */
+			next_report = interval ? now + interval * 1000000ULL : UINT64_MAX;
 		}
 	}
-	(void)report_ok;
 	atomic_store(&g->stop, 1);
 	for (int i = 0; i < g->nw; i++) pcap_breakloop(g->w[i].p);
 	for (int i = 0; i < g->nw; i++)

@@ -248,6 +248,16 @@ void ft_flush(struct flow_table *t)
 		struct flow *f;
 		while ((f = t->lru[i].head) != NULL) flow_remove(t, f);
 	}
+	/* The table is empty: give the pool back.  A full table is most of the
+	 * peak memory, and the report is built after this. */
+	if (!t->st.active) {
+		while (t->chunks) {
+			struct pool_chunk *c = t->chunks;
+			t->chunks = c->next;
+			free(c);
+		}
+		t->free_list = NULL;
+	}
 }
 
 void ft_stats(const struct flow_table *t, struct ft_stats *s)

@@ -55,6 +55,27 @@ static json_t *limits_json(struct engine *e)
 	return l;
 }
 
+/* A file name, interface or filter as a JSON string.  json_string()
+ * refuses text that is not UTF-8 (any byte sequence is a valid Linux file
+ * name) and the entry would silently vanish: then bytes >= 0x80 are
+ * written as \xHH instead. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j) return j;
+	size_t n = strlen(s), o = 0;
+	char *t = xmalloc(n * 4 + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80) { t[o++] = (char)c; continue; }
+		o += (size_t)snprintf(t + o, 5, "\\x%02x", c);
+	}
+	t[o] = 0;
+	j = json_string(t);
+	free(t);
+	return j ? j : json_string("?");
+}
+
 json_t *report_build(struct engine *e, const struct report_source *src)
 {
 	json_t *r = json_object(), *g = json_object(), *s = json_object(), *d = json_object();
@@ -64,12 +85,12 @@ json_t *report_build(struct engine *e, const struct report_source *src)
 	json_object_set_new(r, "generator", g);
 	if (src && src->files) {
 		json_t *f = json_array();
-		for (int i = 0; i < src->nfiles; i++) json_array_append_new(f, json_string(src->files[i]));
+		for (int i = 0; i < src->nfiles; i++) json_array_append_new(f, json_text(src->files[i]));
 		json_object_set_new(s, "files", f);
 	} else {
-		json_object_set_new(s, "interface", json_string(src && src->interface ? src->interface : "?"));
+		json_object_set_new(s, "interface", json_text(src && src->interface ? src->interface : "?"));
 	}
-	json_object_set_new(s, "filter", src && src->filter ? json_string(src->filter) : json_null());
+	json_object_set_new(s, "filter", src && src->filter ? json_text(src->filter) : json_null());
 	json_object_set_new(r, "source", s);
 	json_object_set_new(r, "capture", capture_json(e, src));
 	json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));

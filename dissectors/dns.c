@@ -28,12 +28,15 @@ static bool put_char(struct name_out *o, char ch)
 }
 
 /* One label byte in presentation form: A-Z lowercased; bytes outside
- * 0x21-0x7e and '.' and '\\' as \DDD (RFC 1035 5.1). */
+ * 0x21-0x7e and '.' and '\\' as \DDD (RFC 1035 5.1); so are the quote and
+ * markup characters '"', '\'', '<', '>', '&', which name_clean() (util.c)
+ * escapes in SNI/Host names too: no name in a report carries them raw. */
 static bool put_label_byte(struct name_out *o, uint8_t b)
 {
 	if (b >= 'A' && b <= 'Z')
 		return put_char(o, (char)(b + ('a' - 'A')));
-	if (b >= 0x21 && b <= 0x7e && b != '.' && b != '\\')
+	if (b >= 0x21 && b <= 0x7e && b != '.' && b != '\\' && b != '"' &&
+	    b != '\'' && b != '<' && b != '>' && b != '&')
 		return put_char(o, (char)b);
 	return put_char(o, '\\') && put_char(o, (char)('0' + b / 100)) &&
 	       put_char(o, (char)('0' + b / 10 % 10)) &&

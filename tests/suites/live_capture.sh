@@ -193,6 +193,28 @@ check "unprivileged: one clear line ($out)" \
 out=$($G "$BIN" capture -i gc -Z tsl-no-such-user 2>&1); rc=$?
 check "-Z unknown user refused (exit $rc)" [ "$rc" = 1 ]
 
+out=$($G "$BIN" capture -i gc -f "tcp port" -o /dev/null 2>&1); rc=$?
+check "bad BPF filter: exit 1 (got $rc)" [ "$rc" = 1 ]
+mkdir -p "$WORK/rootonly"; chmod 755 "$WORK/rootonly"
+out=$($G "$BIN" capture -i gc -Z nobody --duration 1 -o "$WORK/rootonly/r.json" 2>&1); rc=$?
+check "-Z nobody, report directory not writable by nobody: exit 3 at start (got $rc)" \
+	sh -c '[ "$1" = 3 ] && printf "%s" "$2" | grep -q "must be writable by nobody"' _ "$rc" "$out"
+
+# the interface goes away under a running capture: one line, exit 2, final report
+$G ip link add tx0 type veth peer name tx1
+$G ip link set tx0 up; $G ip link set tx1 up
+$G "$BIN" capture -q -i tx1 -o "$WORK/gone.json" 2>"$WORK/gone.err" &
+P=$!; PIDS="$PIDS $P"
+sleep 1
+$G ip link del tx0
+for i in $(seq 100); do kill -0 $P 2>/dev/null || break; sleep 0.1; done
+if kill -0 $P 2>/dev/null; then bad "interface removed: still running"; stop_pid $P; else
+	wait $P; rc=$?
+	check "interface removed: exit 2 (got $rc), one line ($(cat "$WORK/gone.err"))" \
+		sh -c '[ "$1" = 2 ] && [ $(wc -l < "$2") = 1 ] && grep -q "^tamperscope: tx1: " "$2"' _ "$rc" "$WORK/gone.err"
+	check "interface removed: final report written" $PY "$LIVE/compare.py" valid "$WORK/gone.json"
+fi
+
 # ---- 2. -c and --duration ---------------------------------------------------
 $G "$BIN" capture -q -i gc -c 5 -o "$WORK/c5.json" 2>"$WORK/c5.err" &
 P=$!; PIDS="$PIDS $P"
@@ -292,7 +314,6 @@ check "2 workers = 1 worker (same traffic: verdicts, counts)" \
 check "2 workers: both workers got packets (PACKET_FANOUT spreads flows)" $PY -c '
 import json, sys
 st = [json.loads(l)["stats"] for l in open(sys.argv[1]) if "\"event_type\":\"stats\"" in l][-1]
-print(st["packets_per_worker"], end=" ")
 sys.exit(0 if len(st["packets_per_worker"]) == 2 and min(st["packets_per_worker"]) > 0 else 1)' "$B/events.jsonl"
 check "2 workers: event lines are whole JSON" \
 	$PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$B/events.jsonl"
