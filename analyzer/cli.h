@@ -16,6 +16,21 @@ extern const struct command commands[];
 enum { O_FORMAT = 256, O_TARGETS, O_SYN, O_HOLD, O_MAXF, O_TIDLE, O_UIDLE, O_REASM,
        O_MINC, O_NONDPI, O_VERSION, O_TEXT, O_EVIDENCE, O_EVMAX, O_CLI_LAST };
 
+/* The engine options every report-producing subcommand takes
+ * (cli_engine_opt() handles them). */
+#define CLI_ENGINE_LONG_OPTS \
+	{ "targets", required_argument, 0, O_TARGETS }, \
+	{ "syn-timeout", required_argument, 0, O_SYN }, \
+	{ "dns-hold", required_argument, 0, O_HOLD }, \
+	{ "max-flows", required_argument, 0, O_MAXF }, \
+	{ "tcp-idle", required_argument, 0, O_TIDLE }, \
+	{ "udp-idle", required_argument, 0, O_UIDLE }, \
+	{ "reasm-bytes", required_argument, 0, O_REASM }, \
+	{ "min-confidence", required_argument, 0, O_MINC }, \
+	{ "no-ndpi", no_argument, 0, O_NONDPI }, \
+	{ "evidence", required_argument, 0, O_EVIDENCE }, \
+	{ "evidence-max", required_argument, 0, O_EVMAX },
+
 /* Other subcommands (each in its own file) add themselves here. */
 int cmd_capture(int argc, char **argv);     /* cmd_capture.c */
 int cmd_report(int argc, char **argv);      /* cmd_report.c */

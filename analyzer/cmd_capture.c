@@ -32,6 +32,7 @@
 #include "capture_live.h"
 #include "cli.h"
 #include "engine_int.h"
+#include "outputs.h"
 #include "report.h"
 #include "util.h"
 
@@ -65,6 +66,7 @@ struct cap {
 	uint64_t t_join;              /* µs, realtime: fanout group complete */
 	const char *iface, *filter, *out, *events_path;
 	FILE *events;
+	struct outputs xo;            /* --html, Kafka, enrichment */
 };
 
 static uint64_t mono_us(void)
@@ -102,7 +104,8 @@ static void usage_capture(FILE *f)
 	"  --workers N         N capture threads joined by PACKET_FANOUT (default 1)\n"
 	"  -q                  quiet: no start/summary lines on stderr\n"
 	"  engine options as for `analyze`: --targets --syn-timeout --dns-hold --max-flows\n"
-	"  --tcp-idle --udp-idle --reasm-bytes --min-confidence --no-ndpi\n"
+	"  --tcp-idle --udp-idle --reasm-bytes --min-confidence --no-ndpi --evidence --evidence-max\n"
+	OUTPUTS_USAGE
 	"  SIGINT/SIGTERM: final report, exit 0;  SIGHUP: reopen -e FILE, rewrite the report\n"
 	"exit: 0 ok, 1 usage, 2 capture cannot start (interface, privileges), 3 output error\n");
 }
@@ -110,15 +113,8 @@ static void usage_capture(FILE *f)
 enum { O_INTERVAL = O_CLI_LAST, O_STATS, O_DURATION, O_WORKERS, O_RTO };
 
 static const struct option capture_opts[] = {
-	{ "targets", required_argument, 0, O_TARGETS },
-	{ "syn-timeout", required_argument, 0, O_SYN },
-	{ "dns-hold", required_argument, 0, O_HOLD },
-	{ "max-flows", required_argument, 0, O_MAXF },
-	{ "tcp-idle", required_argument, 0, O_TIDLE },
-	{ "udp-idle", required_argument, 0, O_UIDLE },
-	{ "reasm-bytes", required_argument, 0, O_REASM },
-	{ "min-confidence", required_argument, 0, O_MINC },
-	{ "no-ndpi", no_argument, 0, O_NONDPI },
+	CLI_ENGINE_LONG_OPTS
+	OUTPUTS_LONG_OPTS
 	{ "interval", required_argument, 0, O_INTERVAL },
 	{ "stats", required_argument, 0, O_STATS },
 	{ "duration", required_argument, 0, O_DURATION },
@@ -243,12 +239,21 @@ static json_t *build_report(struct cap *g)
 	return r;
 }
 
-static int write_report(struct cap *g, const char *path)
+/* Enrich, write the JSON, then the HTML page (--html): 0 or an exit code. */
+static int emit_report(struct cap *g, json_t *r, const char *path)
 {
 	char err[256];
-	json_t *r = build_report(g);
-	int rc = report_write_json(r, path, err);
+	int rc = outputs_enrich(&g->xo, r, err);
+	if (!rc) rc = report_write_json(r, path, err) ? 3 : 0;
+	if (!rc) rc = outputs_html(&g->xo, r, err);
 	if (rc) ts_err(NULL, "%s", err);
+	return rc;
+}
+
+static int write_report(struct cap *g, const char *path)
+{
+	json_t *r = build_report(g);
+	int rc = emit_report(g, r, path);
 	json_decref(r);
 	return rc;
 }
@@ -409,6 +414,7 @@ int cmd_capture(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "i:o:e:f:s:B:pc:Z:qh", capture_opts, NULL)) != -1) {
 		int r = cli_engine_opt(c, optarg, &o);
+		if (r == 0) r = outputs_opt(c, optarg, &g->xo);
 		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
 		if (r > 0) continue;
 		switch (c) {
@@ -487,6 +493,11 @@ int cmd_capture(int argc, char **argv)
 	g->events = cli_open_events(g->events_path, err);
 	if (g->events_path && !g->events) { ts_err(NULL, "%s", err); rc = 3; goto out_handles; }
 	o.events = g->events;
+
+	/* the Kafka sink (thread-safe: librdkafka's producer is) and the
+	 * enrichment databases */
+	rc = outputs_start(&g->xo, &o, err);
+	if (rc) { ts_err(NULL, "%s", err); goto out_handles; }
 
 	/* 3. engines (a shared, locked DNS name cache when there are workers) */
 	if (g->nw > 1) o.shared_dnsc = dnsc_new_shared(o.dns_cache_max, 300);
@@ -578,7 +589,8 @@ int cmd_capture(int argc, char **argv)
 	sync_clocks(g, 0);
 	for (int i = 0; i < g->nw; i++) engine_finish(g->w[i].e);
 	json_t *r = build_report(g);
-	if (report_write_json(r, g->out, err)) { ts_err(NULL, "%s", err); rc = 3; }
+	int wrc = emit_report(g, r, g->out);
+	if (wrc) rc = wrc;
 	else if (!quiet) summary(r);
 	json_decref(r);
 	stats_event(g, true);
@@ -599,5 +611,10 @@ out_handles:
 	for (int i = 0; i < g->nw; i++)
 		if (g->w[i].p) pcap_close(g->w[i].p);
 	if (pw) free(pwbuf.pw_name);
+	char cerr[256];
+	if (outputs_close(&g->xo, cerr)) {      /* flushes Kafka */
+		ts_err(NULL, "%s", cerr);
+		if (!rc) rc = 3;
+	}
 	return rc;
 }

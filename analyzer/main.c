@@ -46,17 +46,7 @@ static void usage_analyze(FILE *f)
 
 static const struct option analyze_opts[] = {
 	{ "format", required_argument, 0, O_FORMAT },
-	{ "targets", required_argument, 0, O_TARGETS },
-	{ "syn-timeout", required_argument, 0, O_SYN },
-	{ "dns-hold", required_argument, 0, O_HOLD },
-	{ "max-flows", required_argument, 0, O_MAXF },
-	{ "tcp-idle", required_argument, 0, O_TIDLE },
-	{ "udp-idle", required_argument, 0, O_UIDLE },
-	{ "reasm-bytes", required_argument, 0, O_REASM },
-	{ "min-confidence", required_argument, 0, O_MINC },
-	{ "no-ndpi", no_argument, 0, O_NONDPI },
-	{ "evidence", required_argument, 0, O_EVIDENCE },
-	{ "evidence-max", required_argument, 0, O_EVMAX },
+	CLI_ENGINE_LONG_OPTS
 	{ "text", required_argument, 0, O_TEXT },
 	{ "help", no_argument, 0, 'h' },
 	{ "version", no_argument, 0, O_VERSION },

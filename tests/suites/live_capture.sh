@@ -297,7 +297,7 @@ fi
 B=$WORK/b; mkdir -p "$B"
 start_tcpdump "$B/tcpdump.pcap" || bad "tcpdump did not start"
 $G "$BIN" capture -i gc -f "$FILTER" --workers 2 --interval 0 -o "$B/report.json" -e "$B/events.jsonl" \
-	2>"$B/err.log" &
+	--html "$B/report.html" --evidence "$B" 2>"$B/err.log" &
 TS=$!; PIDS="$PIDS $TS"
 wait_for "$B/err.log" "capturing on gc (2 workers" 100 || bad "2 workers did not start: $(cat "$B/err.log")"
 check "--workers 2: two threads" [ "$(ls /proc/$TS/task 2>/dev/null | wc -l)" -ge 3 ]
@@ -315,6 +315,8 @@ check "2 workers: both workers got packets (PACKET_FANOUT spreads flows)" $PY -c
 import json, sys
 st = [json.loads(l)["stats"] for l in open(sys.argv[1]) if "\"event_type\":\"stats\"" in l][-1]
 sys.exit(0 if len(st["packets_per_worker"]) == 2 and min(st["packets_per_worker"]) > 0 else 1)' "$B/events.jsonl"
+check "--html: the live run also wrote the HTML page" grep -q "tamperscope report" "$B/report.html"
+check "--evidence: the live run wrote evidence pcaps" sh -c 'ls "$1"/1_*.pcap >/dev/null 2>&1' sh "$B"
 check "2 workers: event lines are whole JSON" \
 	$PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$B/events.jsonl"
 
