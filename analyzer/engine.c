@@ -185,7 +185,8 @@ static uint64_t pkt_time(const struct pcap_pkthdr *h)
 
 /* nDPI's DPI is the expensive part of the packet path, so it only sees
  * what our own dissectors cannot name: packets that carry payload (the
- * handshake tells it nothing), of flows without an SNI/Host, at most
+ * handshake tells it nothing), of flows without an SNI/Host/DNS name that
+ * began in the capture, at most
  * ndpi_max_pkts of them.  UDP flows other than DNS go to it for the QUIC
  * SNI.  Service names for named flows come from the target list. */
 static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
@@ -197,8 +198,9 @@ static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
 		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
 	}
 	if (!pk->paylen) return;
-	/* a TCP flow the DNS already named needs no DPI either */
-	if (f->proto == 6 && f->dns_name) { f->ndpi_done = true; return; }
+	/* a TCP flow the DNS already named needs no DPI either, nor one
+	 * joined mid-stream (DPI keys on the first bytes of a connection) */
+	if (f->proto == 6 && (f->dns_name || f->midstream)) { f->ndpi_done = true; return; }
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;

@@ -33,7 +33,7 @@ rc=$?
 [ "$rc" -eq 0 ] && ok "analyze completed (exit 0)" || { bad "analyze exit $rc"; tail -n 30 "$tmp/time"; }
 rm -f "$tmp/flood.pcap"
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): *\([0-9]*\).*/\1/p' "$tmp/time")
-wall=$(sed -n 's/.*Elapsed (wall clock) time[^:]*: *//p' "$tmp/time")
+wall=$(sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): *//p" "$tmp/time")
 cpu=$(sed -n 's/.*User time (seconds): *//p' "$tmp/time")
 if [ -n "$rss" ] && [ "$rss" -lt "$LIMIT_KB" ]; then
 	ok "peak RSS $rss KiB < $LIMIT_KB KiB (wall $wall, user ${cpu}s)"

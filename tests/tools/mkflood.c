@@ -86,7 +86,8 @@ int main(int argc, char **argv)
 	}
 	unsigned long nsyn = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000000;
 	unsigned long ndns = argc > 3 ? strtoul(argv[3], NULL, 10) : 200000;
-	if (argc > 4) rng ^= strtoull(argv[4], NULL, 10) * 0x9e3779b97f4a7c15ULL;
+	if (argc > 4) rng += strtoull(argv[4], NULL, 10) * 0x632be59bd9b4e019ULL;
+	if (!rng) rng = 1;                       /* xorshift: never 0 */
 	FILE *f = fopen(argv[1], "wb");
 	if (!f) { perror(argv[1]); return 1; }
 	static char iobuf[1 << 20];
