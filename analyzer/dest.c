@@ -188,9 +188,17 @@ static bool evict_batch(struct dest_table *t)
 
 struct dest *dest_get(struct dest_table *t, const char *name)
 {
+	bool created;
+	return dest_get_new(t, name, &created);
+}
+
+struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
+{
 	size_t b = bucket_of(t, name);
+	*created = false;
 	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
 		if (!strcmp(d->name, name)) return d;
+	*created = true;
 	if (t->n >= t->max && !evict_batch(t)) {
 		t->evicted++;
 		return NULL;

@@ -43,6 +43,8 @@ void dest_free(struct dest_table *t);
 struct dest;
 /* Find or create the destination `name`; NULL when the cap refuses it. */
 struct dest *dest_get(struct dest_table *t, const char *name);
+/* The same; *created tells whether it is new. */
+struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created);
 void dest_set_meta(struct dest *d, const char *service, bool social);
 void dest_add_host(struct dest *d, const char *host);
 void dest_add_ip(struct dest *d, const struct ts_addr *ip);

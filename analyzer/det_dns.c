@@ -361,8 +361,9 @@ static void judge(struct dns_state *s, struct engine *e, struct query *q)
 				}
 		/* every response forged?  keep the last-arriving as genuine */
 		bool all = true;
-		for (unsigned i = 0; i < n; i++) all = all && q->r[i].forged;
-		if (all && n > 1 && strongest < 0) q->r[n - 1].forged = false;
+		unsigned last = 0;
+		for (unsigned i = 0; i < n; i++) { all = all && q->r[i].forged; last = i; }
+		if (all && n > 1 && strongest < 0) q->r[last].forged = false;
 	} else {
 		/* no race: only evidence in the response itself decides now;
 		 * the resolver baseline may still be immature (or made of the

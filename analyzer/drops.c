@@ -87,9 +87,13 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 
 void drops_decide(struct drops *d, struct engine *e, uint64_t before)
 {
-	unsigned keep = 0;
+	unsigned keep = 0, due = 0;
+	for (unsigned i = 0; i < d->n; i++)
+		if (before == UINT64_MAX || d->v[i].ts < before) due++;
+	if (!due) return;                 /* the common case, every tick */
 	unsigned *rep = xcalloc(d->n ? d->n : 1, sizeof *rep);
-	for (unsigned i = 0; i < d->n; i++) rep[i] = same_dest(d, &d->v[i]);
+	for (unsigned i = 0; i < d->n; i++)
+		if (before == UINT64_MAX || d->v[i].ts < before) rep[i] = same_dest(d, &d->v[i]);
 	for (unsigned i = 0; i < d->n; i++) {
 		struct drop_cand *c = &d->v[i];
 		if (c->ts < before || before == UINT64_MAX) {

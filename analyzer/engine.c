@@ -53,7 +53,7 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 	e->inj = inj_new(8192);
 	e->dropped = -1;
 	e->last_dlt = -1;
-	for (unsigned i = 0; detectors[i] && i < DET_MAX; i++) {
+	for (unsigned i = 0; i < DET_MAX && detectors[i]; i++) {
 		e->det[i] = detectors[i];
 		e->det_state[i] = detectors[i]->init ? detectors[i]->init(e) : NULL;
 		e->ndet++;
@@ -63,11 +63,25 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 
 struct dest *engine_dest(struct engine *e, const char *name)
 {
-	struct dest *d = dest_get(e->dt, name);
-	if (!d) return NULL;
+	bool created;
+	struct dest *d = dest_get_new(e->dt, name, &created);
+	if (!d || !created) return d;
 	const char *svc = NULL;
 	if (targets_match(e->targets, name, &svc)) dest_set_meta(d, svc, true);
 	return d;
+}
+
+/* nDPI's IP-list service of an address, through a small direct-mapped
+ * cache: many flows share a server, and the patricia lookup is not free. */
+static uint16_t ip_service(struct engine *e, const struct ts_addr *a)
+{
+	if (!e->ndpi || a->family != 4) return 0;
+	struct ipsvc *c = &e->ipsvc[addr_hash(a, 5) & (IPSVC_SLOTS - 1)];
+	if (c->set && addr_eq(&c->a, a)) return c->proto;
+	c->a = *a;
+	c->proto = ndpi_ip_service(e->ndpi, a);
+	c->set = true;
+	return c->proto;
 }
 
 /* Destination precedence (DESIGN.md 1): SNI > Host > QUIC SNI (nDPI) >
@@ -100,7 +114,7 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 		f->name_src = NS_DNS;
 		return f->name;
 	}
-	uint16_t svc = e->ndpi ? ndpi_ip_service(e->ndpi, &f->srv) : 0;
+	uint16_t svc = ip_service(e, &f->srv);
 	if (svc && !f->ndpi_proto) f->ndpi_proto = svc;
 	const char *label = svc ? ndpi_proto_label(e->ndpi, svc) : NULL;
 	if (label && *label && strcmp(label, "Unknown")) {

@@ -26,6 +26,9 @@ void bl_add(struct baseline *b, const struct ts_addr *a, uint8_t ttl);
 uint8_t bl_ttl(const struct baseline *b, const struct ts_addr *a, unsigned *samples);
 uint64_t bl_evicted(const struct baseline *b);
 
+#define IPSVC_SLOTS 4096
+struct ipsvc { struct ts_addr a; uint16_t proto; bool set; };
+
 struct engine {
 	struct engine_opts o;
 	struct flow_table *ft;
@@ -35,6 +38,7 @@ struct engine {
 	struct ndpi_ctx *ndpi;
 	struct baseline *bl;
 	struct injectors *inj;         /* injected packets, for clustering */
+	struct ipsvc ipsvc[IPSVC_SLOTS];   /* nDPI IP-list lookups, cached */
 	const struct detector *det[DET_MAX];
 	void *det_state[DET_MAX];
 	unsigned ndet;

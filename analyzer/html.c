@@ -398,7 +398,9 @@ static void dest_table(FILE *f, const json_t *r)
 	fputs("<h2>Destinations</h2>\n<table id=\"destinations\">\n<thead><tr><th>#</th><th>Destination</th>"
 	      "<th>Service</th><th>Social media</th><th>Verdict</th><th>Affected / total</th>"
 	      "<th>Signatures (stage, confidence)</th><th>Evidence</th></tr></thead>\n<tbody>\n", f);
-	json_array_foreach(ds, i, d) dest_row(f, i, d);
+	json_array_foreach(ds, i, d) {
+		dest_row(f, i, d);
+	}
 	if (!json_array_size(ds))
 		fputs("<tr class=\"empty\"><td colspan=\"8\" class=\"muted\">no destinations</td></tr>\n", f);
 	fputs("</tbody>\n</table>\n", f);

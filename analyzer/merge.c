@@ -391,8 +391,9 @@ static void finish_dests(json_t *arr, double min_conf)
 {
 	size_t i;
 	json_t *d;
-	json_array_foreach(arr, i, d)
+	json_array_foreach(arr, i, d) {
 		json_object_set_new(d, "verdict", json_string(merge_verdict(d, min_conf)));
+	}
 	merge_sort_destinations(arr);
 }
 
@@ -491,11 +492,17 @@ json_t *merge_reports(json_t *const *in, size_t n, double min_conf)
 	for (size_t i = 0; i < n; i++) {
 		const json_t *r = in[i], *src = json_object_get(r, "source"), *x;
 		size_t j;
-		json_array_foreach(json_object_get(src, "files"), j, x)
+		json_array_foreach(json_object_get(src, "files"), j, x) {
 			if (json_is_string(x)) json_array_append(files, (json_t *)x);
+		}
 		const json_t *sub = json_object_get(src, "merged");
-		if (json_is_array(sub)) json_array_foreach(sub, j, x) json_array_append_new(merged, json_deep_copy(x));
-		else if (src) json_array_append_new(merged, json_deep_copy(src));
+		if (json_is_array(sub)) {
+			json_array_foreach(sub, j, x) {
+				json_array_append_new(merged, json_deep_copy(x));
+			}
+		} else if (src) {
+			json_array_append_new(merged, json_deep_copy(src));
+		}
 
 		counters_merge(capture, json_object_get(r, "capture"), false);
 		if (json_is_object(json_object_get(r, "detectors"))) {

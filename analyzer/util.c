@@ -43,8 +43,13 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+/* 9999-12-31T23:59:59.999999Z: RFC 3339 (and the schema) have 4-digit
+ * years; a pcapng timestamp can lie far beyond that. */
+#define TS_MAX_US 253402300799999999ULL
+
 void fmt_time(uint64_t ts_us, char *buf, size_t sz)
 {
+	if (ts_us > TS_MAX_US) ts_us = TS_MAX_US;
 	time_t sec = (time_t)(ts_us / 1000000);
 	struct tm tm;
 	if (!gmtime_r(&sec, &tm)) { snprintf(buf, sz, "1970-01-01T00:00:00.000000Z"); return; }

@@ -103,12 +103,15 @@ fuzz-run: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS)) $(FUZZ_DIR)/corpus/.sta
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz-run SECONDS=$(FUZZ_SMOKE_S) FUZZ_TARGETS="$(FUZZ_TARGETS)"
 
-fuzz-minimize: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+# Rebuild tests/fuzz/corpus/T as the libFuzzer merge (coverage-minimal
+# subset) of itself, the work corpus and the seeds.
+fuzz-minimize: $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS)) $(FUZZ_DIR)/corpus/.stamp
 	@for t in $(FUZZ_TARGETS); do \
-	    mkdir -p tests/fuzz/corpus/$$t $(FUZZ_DIR)/work/$$t; \
-	    $(FUZZ_DIR)/fuzz_$$t -merge=1 -max_len=65536 tests/fuzz/corpus/$$t \
-	        $(FUZZ_DIR)/work/$$t 2>$(FUZZ_DIR)/merge_$$t.log || exit 1; \
-	    echo "tests/fuzz/corpus/$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files"; \
+	    rm -rf $(FUZZ_DIR)/min/$$t; mkdir -p $(FUZZ_DIR)/min/$$t $(FUZZ_DIR)/work/$$t tests/fuzz/corpus/$$t; \
+	    $(FUZZ_DIR)/fuzz_$$t -merge=1 -max_len=65536 $(FUZZ_DIR)/min/$$t tests/fuzz/corpus/$$t \
+	        $(FUZZ_DIR)/work/$$t $(FUZZ_DIR)/corpus/$$t 2>$(FUZZ_DIR)/merge_$$t.log || exit 1; \
+	    rm -rf tests/fuzz/corpus/$$t && mv $(FUZZ_DIR)/min/$$t tests/fuzz/corpus/$$t; \
+	    echo "tests/fuzz/corpus/$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files, $$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
 	done
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_DIR)/obj/tests/fuzz/fuzz_decode.d \

@@ -21,6 +21,52 @@
 
 static FILE *devnull;
 
+/* Report invariants beyond "it is JSON": times are null or
+ * YYYY-MM-DDTHH:MM:SS.uuuuuuZ; destination names and hosts are printable
+ * ASCII without quote or markup characters (name_clean / DNS \DDD). */
+static void check_time(const json_t *x)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	if (json_is_null(x)) return;
+	const char *s = json_string_value(x);
+	FUZZ_CHECK(s && strlen(s) == sizeof pat - 1);
+	for (size_t i = 0; pat[i]; i++)
+		FUZZ_CHECK(pat[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == pat[i]);
+}
+
+static void check_name(const json_t *x)
+{
+	const char *s = json_string_value(x);
+	FUZZ_CHECK(s && *s);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		FUZZ_CHECK(c > 0x20 && c < 0x7f && !strchr("\"<>'&", c));
+	}
+}
+
+static void check_report(const json_t *r)
+{
+	const json_t *c = json_object_get(r, "capture");
+	check_time(json_object_get(c, "start"));
+	check_time(json_object_get(c, "end"));
+	size_t i, j;
+	json_t *d, *x;
+	json_array_foreach(json_object_get(r, "destinations"), i, d) {
+		check_name(json_object_get(d, "destination"));
+		json_array_foreach(json_object_get(d, "hosts"), j, x) check_name(x);
+		check_time(json_object_get(d, "first_seen"));
+		check_time(json_object_get(d, "last_seen"));
+		FUZZ_CHECK(json_is_object(json_object_get(d, "tcp")));
+		FUZZ_CHECK(json_is_string(json_object_get(d, "verdict")));
+		json_array_foreach(json_object_get(d, "signatures"), j, x) {
+			check_time(json_object_get(x, "first_seen"));
+			check_time(json_object_get(x, "last_seen"));
+			double conf = json_number_value(json_object_get(x, "confidence"));
+			FUZZ_CHECK(conf >= 0 && conf <= 1);
+		}
+	}
+}
+
 struct ndpi_ctx *__real_ndpi_ctx_new(void);
 struct ndpi_ctx *__wrap_ndpi_ctx_new(void);
 void __wrap_ndpi_ctx_free(struct ndpi_ctx *n);
@@ -96,6 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *back = json_loads(s, 0, &je);
 	FUZZ_CHECK(back != NULL);
 	FUZZ_CHECK(json_is_array(json_object_get(back, "destinations")));
+	FUZZ_CHECK(json_equal(r, back));
+	check_report(r);
 	json_decref(back);
 	free(s);
 	json_decref(r);

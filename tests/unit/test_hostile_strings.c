@@ -61,7 +61,7 @@ static void test_name_clean(void)
 	static const char *const hostile[] = {
 		"</script><script>alert(1)</script>", "a\"b'c&d<e>f", "\xc3\x28.example",
 		"\xff\xfe\xfd", "evil\r\nSet-Cookie: x", "nul\0byte", "back\\slash\\x41",
-		"\xe2\x80\xae" "moc.elgoog", "TAB\there", "EXAMPLE.COM.", "..."
+		"\xe2\x80\xaemoc.elgoog", "TAB\there", "EXAMPLE.COM.", "..."
 	};
 	for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
 		size_t l = strlen(hostile[i]);
