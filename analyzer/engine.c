@@ -219,6 +219,7 @@ static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;
 	if (!l3 || !len) return;
+	if (!f->ndpi_pkts) e->dpi_flows++;
 	f->ndpi_pkts++;
 	if (ndpi_feed(e->ndpi, &f->ndpi, l3, len, pk->ts, &p)) {
 		f->ndpi_proto = p;

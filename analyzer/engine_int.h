@@ -53,6 +53,7 @@ struct engine {
 	uint64_t non_ip, unknown_dlt, fragments, duplicates, time_backwards;
 	uint64_t icmp_quotes, icmp_matched;
 	uint64_t events;
+	uint64_t dpi_flows;           /* flows nDPI's DPI had to look at      */
 	uint64_t answered_flows;      /* TCP flows whose server answered      */
 	int64_t dropped;              /* sensor drops; -1 = unknown (offline)  */
 	bool sensor_dropping;         /* live: kernel drops seen recently      */
