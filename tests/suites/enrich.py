@@ -68,8 +68,10 @@ if HAVE_DB:
     d = by_name(r)
     T.ok(d["twitter.com"].get("asn") == 64500 and d["twitter.com"].get("as_org") == 'TS-LAB-1 <b>&amp;"</b>'
          and d["twitter.com"].get("country") == "NL", "demo: 198.18.1.10 -> AS64500, NL")
-    T.ok(d["www.facebook.com"].get("asn") == 64501 and d["www.facebook.com"].get("country") == "FR",
-         "demo: registered_country fallback (FR)")
+    T.ok(d["instagram.com"].get("asn") == 64501 and d["instagram.com"].get("country") == "FR",
+         "demo: 198.18.1.12 (a /32 inside the /24) -> AS64501, registered_country fallback (FR)")
+    T.ok("asn" not in d["www.facebook.com"],
+         "demo: www.facebook.com lists no IP (its only other address was forged), so no enrichment")
     r6 = analyze(V6, "--asn-db", ASN, "--geo-db", GEO)
     T.ok(r6["destinations"] and all(x.get("asn") == 64502 and x.get("country") == "JP" for x in r6["destinations"]),
          "IPv6 destinations enriched (AS64502, JP)")

@@ -22,12 +22,12 @@ my $t = MaxMind::DB::Writer::Tree->new(
 if ($kind eq 'asn') {
 	$t->insert_network('104.16.0.0/13', { autonomous_system_number => 13335, autonomous_system_organization => 'CLOUDFLARENET' });
 	$t->insert_network('198.18.1.0/24', { autonomous_system_number => 64500, autonomous_system_organization => 'TS-LAB-1 <b>&amp;"</b>' });
-	$t->insert_network('198.18.3.0/24', { autonomous_system_number => 64501, autonomous_system_organization => 'TS-LAB-3' });
+	$t->insert_network('198.18.1.12/32', { autonomous_system_number => 64501, autonomous_system_organization => 'TS-LAB-3' });
 	$t->insert_network('2001:db8:1::/48', { autonomous_system_number => 64502, autonomous_system_organization => 'TS-LAB-V6' });
 } else {
 	$t->insert_network('104.16.0.0/13', { country => { iso_code => 'US' }, registered_country => { iso_code => 'US' } });
 	$t->insert_network('198.18.1.0/24', { country => { iso_code => 'NL' } });
-	$t->insert_network('198.18.3.0/24', { registered_country => { iso_code => 'FR' } });
+	$t->insert_network('198.18.1.12/32', { registered_country => { iso_code => 'FR' } });
 	$t->insert_network('2001:db8:1::/48', { country => { iso_code => 'JP' } });
 }
 open my $fh, '>:raw', $out or die "$out: $!\n";
