@@ -71,6 +71,9 @@ struct sig {
 
 struct dest {
 	struct dest *hnext;
+	struct dest *lprev, *lnext;  /* LRU list while evictable */
+	struct dest_table *tab;
+	bool in_lru;
 	char *name;
 	char *service;
 	bool social;
@@ -95,7 +98,7 @@ struct dest_table {
 	size_t nb;
 	unsigned max, n;
 	uint64_t evicted;
-	bool stuck;            /* full of destinations with signatures */
+	struct dest *lru_head, *lru_tail;   /* evictable, oldest first */
 };
 
 struct dest_table *dest_new(unsigned max)
@@ -138,52 +141,39 @@ static size_t bucket_of(const struct dest_table *t, const char *s)
 	return mix64(h) & (t->nb - 1);
 }
 
-static int u64_cmp(const void *a, const void *b)
+/* Least recently seen destinations without a signature sit at the head
+ * of the LRU list; a destination leaves the list for good with its first
+ * signature (those are never evicted).  Eviction is O(1). */
+static void lru_unlink(struct dest_table *t, struct dest *d)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	if (!d->in_lru) return;
+	if (d->lprev) d->lprev->lnext = d->lnext; else t->lru_head = d->lnext;
+	if (d->lnext) d->lnext->lprev = d->lprev; else t->lru_tail = d->lprev;
+	d->lprev = d->lnext = NULL;
+	d->in_lru = false;
 }
 
-/* Evict the least recently seen 1/8 of the table (destinations without a
- * signature) in one O(n log n) pass, so a stream of new destinations costs
- * amortised O(log n) each, not an O(n) scan each.  A destination with a
- * signature is never evicted; once no destination is evictable none ever
- * will be again (signatures are only added), so later calls return at once. */
-static bool evict_batch(struct dest_table *t)
+static void lru_append(struct dest_table *t, struct dest *d)
 {
-	if (t->stuck) return false;
-	uint64_t *last = xmalloc((t->n ? t->n : 1) * sizeof *last);
-	size_t cand = 0;
-	for (size_t i = 0; i < t->nb; i++)
-		for (struct dest *d = t->bucket[i]; d; d = d->hnext)
-			if (!d->nsigs) last[cand++] = d->last;
-	if (!cand) {
-		free(last);
-		t->stuck = true;
-		return false;
-	}
-	size_t want = t->max / 8 ? t->max / 8 : 1;
-	if (want > cand) want = cand;
-	qsort(last, cand, sizeof *last, u64_cmp);
-	uint64_t cut = last[want - 1];
-	free(last);
-	size_t gone = 0;
-	for (size_t i = 0; i < t->nb && gone < want; i++) {
-		struct dest **pp = &t->bucket[i];
-		while (*pp && gone < want) {
-			struct dest *d = *pp;
-			if (!d->nsigs && d->last <= cut) {
-				*pp = d->hnext;
-				dest_destroy(d);
-				gone++;
-			} else {
-				pp = &d->hnext;
-			}
-		}
-	}
-	t->n -= (unsigned)gone;
-	t->evicted += gone;
-	return gone > 0;
+	d->lprev = t->lru_tail;
+	d->lnext = NULL;
+	if (t->lru_tail) t->lru_tail->lnext = d; else t->lru_head = d;
+	t->lru_tail = d;
+	d->in_lru = true;
+}
+
+static bool evict_one(struct dest_table *t)
+{
+	struct dest *d = t->lru_head;
+	if (!d) return false;
+	lru_unlink(t, d);
+	struct dest **pp = &t->bucket[bucket_of(t, d->name)];
+	while (*pp && *pp != d) pp = &(*pp)->hnext;
+	if (*pp) *pp = d->hnext;
+	dest_destroy(d);
+	t->n--;
+	t->evicted++;
+	return true;
 }
 
 struct dest *dest_get(struct dest_table *t, const char *name)
@@ -199,7 +189,7 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
 		if (!strcmp(d->name, name)) return d;
 	*created = true;
-	if (t->n >= t->max && !evict_batch(t)) {
+	if (t->n >= t->max && !evict_one(t)) {
 		t->evicted++;
 		return NULL;
 	}
@@ -207,6 +197,8 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 	d->name = xstrdup(name);
 	d->hnext = t->bucket[b];
 	t->bucket[b] = d;
+	d->tab = t;
+	lru_append(t, d);
 	t->n++;
 	return d;
 }
@@ -234,6 +226,10 @@ void dest_add_ip(struct dest *d, const struct ts_addr *ip)
 
 void dest_seen(struct dest *d, uint64_t ts)
 {
+	if (d->in_lru && d->tab->lru_tail != d) {    /* most recently seen */
+		lru_unlink(d->tab, d);
+		lru_append(d->tab, d);
+	}
 	if (!ts) return;
 	if (!d->first || ts < d->first) d->first = ts;
 	if (ts > d->last) d->last = ts;
@@ -295,6 +291,7 @@ void dest_signature(struct dest *d, const char *type, int stage, double conf,
 		if (d->sigs[i].stage == stage && !strcmp(d->sigs[i].type, type)) s = &d->sigs[i];
 	if (!s) {
 		if (d->nsigs >= DEST_SIGS_MAX) return;
+		lru_unlink(d->tab, d);          /* never evicted from now on */
 		d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
 		s = &d->sigs[d->nsigs++];
 		memset(s, 0, sizeof *s);

@@ -66,10 +66,28 @@ json_t *json_time(uint64_t ts_us)
 	return json_string(b);
 }
 
+/* Dotted quad without printf: this runs once per flow.  buf >= 16. */
+static void ip4_str(const uint8_t *a, char *buf, size_t sz)
+{
+	(void)sz;
+	char t[16];
+	size_t o = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (v >= 100) t[o++] = (char)('0' + v / 100);
+		if (v >= 10) t[o++] = (char)('0' + v / 10 % 10);
+		t[o++] = (char)('0' + v % 10);
+		t[o++] = i < 3 ? '.' : '\0';
+	}
+	memcpy(buf, t, o);
+}
+
 void addr_str(const struct ts_addr *a, char *buf, size_t sz)
 {
 	if (a->family == 4) {
-		snprintf(buf, sz, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
+		char t[16];
+		ip4_str(a->a, t, sizeof t);
+		snprintf(buf, sz, "%s", t);
 	} else if (a->family == 6) {
 		if (!inet_ntop(AF_INET6, a->a, buf, (socklen_t)sz)) snprintf(buf, sz, "::");
 	} else {
