@@ -23,6 +23,7 @@ static void *qd_init(struct engine *e)
 	struct drops *d = xcalloc(1, sizeof *d);
 	drops_init(d, "quic_drop", 0.25, EV_INITIAL_RETRANSMIT, 4096);
 	d->need_repeat = true;
+	d->residual = true;
 	(void)e;
 	return d;
 }

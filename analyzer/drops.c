@@ -35,9 +35,27 @@ void drops_free(struct drops *d)
 	d->n = 0;
 }
 
+static struct drop_hist *hist_of(struct drops *d, const char *name, bool create)
+{
+	for (unsigned i = 0; i < d->nhist; i++)
+		if (!strcmp(d->hist[i].name, name)) return &d->hist[i];
+	if (!create) return NULL;
+	struct drop_hist *h = d->nhist < DROP_HIST ? &d->hist[d->nhist++]
+	                                           : &d->hist[d->hpos++ % DROP_HIST];
+	memset(h, 0, sizeof *h);
+	snprintf(h->name, sizeof h->name, "%s", name);
+	return h;
+}
+
 void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
+	if (d->residual) {
+		struct drop_hist *h = hist_of(d, f->name, true);
+		if (!h->n || ts < h->first) h->first = ts;
+		if (ts > h->last) h->last = ts;
+		h->n++;
+	}
 	if (d->n >= d->max) drops_decide(d, e, UINT64_MAX);
 	struct drop_cand *c = &d->v[d->n++];
 	memset(c, 0, sizeof *c);
@@ -54,19 +72,37 @@ void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
 	c->t.frames = c->frames;
 }
 
-static unsigned same_dest(const struct drops *d, const struct drop_cand *c)
+/* How many candidates share c's destination, and over how long a span
+ * of time their attempts lie (*span_us). */
+static unsigned same_dest(const struct drops *d, const struct drop_cand *c, uint64_t *span_us)
 {
 	unsigned n = 0;
+	uint64_t lo = c->ts, hi = c->ts;
 	for (unsigned i = 0; i < d->n; i++)
-		if (!strcmp(d->v[i].name, c->name)) n++;
+		if (!strcmp(d->v[i].name, c->name)) {
+			n++;
+			if (d->v[i].ts < lo) lo = d->v[i].ts;
+			if (d->v[i].ts > hi) hi = d->v[i].ts;
+		}
+	const struct drop_hist *h = d->residual ? hist_of((struct drops *)d, c->name, false) : NULL;
+	if (h && h->first < lo) lo = h->first;
+	if (h && h->last > hi) hi = h->last;
+	if (span_us) *span_us = hi - lo;
 	return n;
 }
 
-static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigned repeat)
+#define RESIDUAL_SPAN_US (60ULL * 1000000)
+
+static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigned repeat,
+                 uint64_t span)
 {
 	double conf = d->base;
 	uint32_t mask = 1u << d->evcode;
 	if (repeat >= 2) { conf += 0.25; mask |= 1u << EV_REPEATED; }
+	/* unanswered attempts to one destination spread over minutes: the
+	 * blocking persisted (the GFW's residual blocking holds a server or
+	 * 4-tuple for 90-180 s after a trigger) */
+	if (d->residual && repeat >= 3 && span >= RESIDUAL_SPAN_US) mask |= 1u << EV_RESIDUAL;
 	if (c->named) conf += 0.15;
 	if (e->answered_flows) conf += 0.10;
 	if (c->tries >= 3) conf += 0.05;
@@ -74,6 +110,7 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 	if (conf < 0) conf = 0;
 	json_t *det = json_object();
 	json_object_set_new(det, "tries", json_integer(c->tries));
+	json_object_set_new(det, "unanswered_span_s", json_integer((json_int_t)(span / 1000000)));
 	json_object_set_new(det, "waited_us", json_integer((json_int_t)(c->last_ts - c->ts)));
 	json_object_set_new(det, "connections_to_destination", json_integer(repeat));
 	json_object_set_new(det, "other_connections_answered", json_integer((json_int_t)e->answered_flows));
@@ -92,13 +129,14 @@ void drops_decide(struct drops *d, struct engine *e, uint64_t before)
 		if (before == UINT64_MAX || d->v[i].ts < before) due++;
 	if (!due) return;                 /* the common case, every tick */
 	unsigned *rep = xcalloc(d->n ? d->n : 1, sizeof *rep);
+	uint64_t *span = xcalloc(d->n ? d->n : 1, sizeof *span);
 	for (unsigned i = 0; i < d->n; i++)
-		if (before == UINT64_MAX || d->v[i].ts < before) rep[i] = same_dest(d, &d->v[i]);
+		if (before == UINT64_MAX || d->v[i].ts < before) rep[i] = same_dest(d, &d->v[i], &span[i]);
 	for (unsigned i = 0; i < d->n; i++) {
 		struct drop_cand *c = &d->v[i];
 		if (c->ts < before || before == UINT64_MAX) {
 			if (d->need_repeat && c->tries < 2 && rep[i] < 2) d->inconclusive++;
-			else emit(d, e, c, rep[i]);
+			else emit(d, e, c, rep[i], span[i]);
 			free(c->name);
 			evf_free(c->frames);
 		} else {
@@ -107,6 +145,7 @@ void drops_decide(struct drops *d, struct engine *e, uint64_t before)
 	}
 	d->n = keep;
 	free(rep);
+	free(span);
 }
 
 json_t *drops_stats(const struct drops *d)

@@ -19,13 +19,22 @@ struct drop_cand {
 	struct ev_frames *frames;  /* evidence, taken over from the flow   */
 };
 
+#define DROP_HIST 256
+
+/* Every unanswered attempt ever seen per destination (bounded): how long
+ * the blocking has lasted, beyond the candidates still pending. */
+struct drop_hist { char name[96]; uint64_t first, last; uint32_t n; };
+
 struct drops {
 	const char *sig;         /* "syn_drop" / "data_drop"            */
 	double base;             /* confidence of one connection        */
 	uint32_t evcode;         /* EV_SYN_RETRANSMIT / EV_DATA_RETRANSMIT */
 	bool need_repeat;        /* one try, one connection: no event     */
+	bool residual;           /* look for blocking that lasts minutes   */
 	struct drop_cand *v;
 	unsigned n, max;
+	struct drop_hist hist[DROP_HIST];
+	unsigned nhist, hpos;
 	uint64_t decided, overflow, inconclusive;
 };
 

@@ -201,6 +201,8 @@ r, _ = run(os.path.join(P, "interference/gfw-report_quic-sni_victim-client_udp-b
 s = sigs(dest(r, "http3check.net"), "quic_drop")
 c.ok(interfered(dest(r, "http3check.net")) and s and s[0]["count"] >= 40,
      "quic client: repeated unanswered Initials to http3check.net")
+c.ok(s and s[0]["evidence"].get("residual", 0) >= 30,
+     "quic client: blocking over minutes recorded as residual")
 
 # zeek_tcp_qi_internet_SYNACK_curl_jsonip.pcap is filed as benign, but its
 # bytes show a Quantum-Insert-style race (Zeek's "qi" tests): frame 5 is
