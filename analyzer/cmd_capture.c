@@ -602,10 +602,16 @@ out_engines:
 		pthread_mutex_destroy(&g->w[i].mu);
 	}
 	dnsc_free(o.shared_dnsc);
-	if (g->events && g->events != stdout) {
-		if (fclose(g->events)) { ts_err(g->events_path, "%s", strerror(errno)); rc = 3; }
-	} else if (g->events == stdout && fflush(stdout)) {
-		rc = 3;
+	if (g->events) {
+		/* a failed write only sets the stream's error flag (full disk,
+		 * /dev/full): check it, not just fclose() */
+		int bad = ferror(g->events) || fflush(g->events);
+		int e = errno;
+		if (g->events != stdout && fclose(g->events) && !bad) { bad = 1; e = errno; }
+		if (bad) {
+			ts_err(g->events_path, "cannot write events: %s", strerror(e ? e : EIO));
+			rc = 3;
+		}
 	}
 out_handles:
 	for (int i = 0; i < g->nw; i++)
