@@ -77,7 +77,7 @@ void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
 static unsigned same_dest(const struct drops *d, const struct drop_cand *c, uint64_t *span_us)
 {
 	unsigned n = 0;
-	uint64_t lo = c->ts, hi = c->ts;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	for (unsigned i = 0; i < d->n; i++)
 		if (!strcmp(d->v[i].name, c->name)) {
 			n++;
