@@ -5,30 +5,12 @@
 #include <string.h>
 #include <pcap/pcap.h>
 #include "capture.h"
+#include "dissect.h"
 #include "util.h"
-
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
 
 bool capture_dlt_supported(int dlt)
 {
-	switch (dlt) {
-	case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW:
-	case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP:
-#ifdef DLT_RAW_ALT
-	case 101:
-#endif
-		return true;
-	default:
-		return false;
-	}
+	return link_supported(dlt);
 }
 
 static int set_filter(pcap_t *p, const char *file, const char *filter)

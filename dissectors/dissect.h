@@ -126,6 +126,8 @@ struct pkt {
 #define PK_ETHERTYPE_BADDLT 0xffff
 int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
                struct cur *l3, enum mal_reason *why);
+/* Does link_parse() know this DLT? */
+bool link_supported(int dlt);
 
 /* IPv4/IPv6 (ip.c): fills addresses, ttl, ipid, proto, fragments.  On DIS_OK
  * *c is positioned at the L4 header and clamped to the datagram length. */

@@ -221,6 +221,18 @@ static int null_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	return DIS_OK;
 }
 
+bool link_supported(int dlt)
+{
+	struct pkt pk;
+	struct cur l3;
+	enum mal_reason why;
+	/* the dispatch below is the one list of link types: an empty frame
+	 * is "truncated" for a known DLT, "bad DLT" for an unknown one */
+	static const uint8_t none[1];
+	link_parse(dlt, none, 0, &pk, &l3, &why);
+	return pk.ethertype != PK_ETHERTYPE_BADDLT;
+}
+
 int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
                struct cur *l3, enum mal_reason *why)
 {
