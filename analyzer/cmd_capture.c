@@ -378,22 +378,6 @@ static void give_file(const char *path, const struct passwd *pw)
 
 static void on_sig(int sig) { (void)sig; }
 
-static void summary(const json_t *r)
-{
-	const json_t *ds = json_object_get(r, "destinations");
-	const json_t *c = json_object_get(r, "capture");
-	size_t i, inter = 0;
-	json_t *d;
-	json_array_foreach(ds, i, d)
-		if (!strcmp(json_string_value(json_object_get(d, "verdict")), "interfered")) inter++;
-	const json_t *dr = json_object_get(c, "dropped");
-	fprintf(stderr, "tamperscope: %lld packets, %lld dropped by the kernel, %lld flows, "
-	        "%zu destinations, %zu interfered\n",
-	        (long long)json_integer_value(json_object_get(c, "packets")),
-	        (long long)(json_is_integer(dr) ? json_integer_value(dr) : 0),
-	        (long long)json_integer_value(json_object_get(c, "flows")),
-	        json_array_size(ds), inter);
-}
 
 int cmd_capture(int argc, char **argv)
 {
@@ -591,7 +575,7 @@ int cmd_capture(int argc, char **argv)
 	json_t *r = build_report(g);
 	int wrc = emit_report(g, r, g->out);
 	if (wrc) rc = wrc;
-	else if (!quiet) summary(r);
+	else if (!quiet) report_summary(r, stderr);
 	json_decref(r);
 	stats_event(g, true);
 

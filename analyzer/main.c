@@ -108,19 +108,6 @@ FILE *cli_open_events(const char *path, char *err)
 	return f;
 }
 
-static void summary(const json_t *r)
-{
-	const json_t *ds = json_object_get(r, "destinations");
-	size_t i, inter = 0;
-	json_t *d;
-	json_array_foreach(ds, i, d)
-		if (!strcmp(json_string_value(json_object_get(d, "verdict")), "interfered")) inter++;
-	const json_t *c = json_object_get(r, "capture");
-	fprintf(stderr, "tamperscope: %lld packets, %lld flows, %zu destinations, %zu interfered\n",
-	        (long long)json_integer_value(json_object_get(c, "packets")),
-	        (long long)json_integer_value(json_object_get(c, "flows")),
-	        json_array_size(ds), inter);
-}
 
 static int cmd_analyze(int argc, char **argv)
 {
@@ -182,7 +169,7 @@ static int cmd_analyze(int argc, char **argv)
 	if (!wrc && text) wrc = report_write_text_path(r, text, err);
 	if (!wrc) wrc = outputs_html(&xo, r, err);
 	if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
-	if (!quiet && !wrc) summary(r);
+	if (!quiet && !wrc) report_summary(r, stderr);
 	json_decref(r);
 	engine_free(e);
 	/* engine_event() does not check its writes: a full disk only shows

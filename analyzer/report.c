@@ -236,6 +236,27 @@ int report_write_text(const json_t *r, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+void report_summary(const json_t *r, FILE *out)
+{
+	const json_t *ds = json_object_get(r, "destinations");
+	const json_t *c = json_object_get(r, "capture");
+	const json_t *dr = json_object_get(c, "dropped");
+	size_t i, inter = 0;
+	json_t *d;
+	char drops[64] = "";
+	json_array_foreach(ds, i, d) {
+		const char *v = json_string_value(json_object_get(d, "verdict"));
+		if (v && !strcmp(v, "interfered")) inter++;
+	}
+	if (json_is_integer(dr))
+		snprintf(drops, sizeof drops, ", %lld dropped by the kernel",
+		         (long long)json_integer_value(dr));
+	fprintf(out, "%s: %lld packets%s, %lld flows, %zu destinations, %zu interfered\n", TS_NAME,
+	        (long long)json_integer_value(json_object_get(c, "packets")), drops,
+	        (long long)json_integer_value(json_object_get(c, "flows")),
+	        json_array_size(ds), inter);
+}
+
 int report_write_text_path(const json_t *r, const char *path, char *err)
 {
 	return ts_write_atomic(path, err, report_write_text, r);

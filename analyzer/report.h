@@ -24,6 +24,9 @@ int report_write_json(const json_t *r, const char *path, char *err);
 /* The aligned per-destination table for people. */
 int report_write_text(const json_t *r, FILE *out);
 int report_write_text_path(const json_t *r, const char *path, char *err);
+/* One line for people: packets (and kernel drops when known), flows,
+ * destinations, interfered destinations. */
+void report_summary(const json_t *r, FILE *out);
 /* Write r through fn to path: a temporary file in the same directory,
  * fsync, rename; in place for "-" (stdout), symlinks and device nodes.
  * 0, or -1 with err (256 bytes) filled and no file left behind. */

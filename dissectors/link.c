@@ -136,12 +136,11 @@ static int ethertype_walk(struct cur *c, uint16_t type, struct pkt *pk,
 	return DIS_OK;
 }
 
-/* Ethernet II (IEEE 802.3 3.1.1 with the Ethernet II type field):
- *  | dst MAC (6) | src MAC (6) | ethertype (2) | payload ...
- * A type field < 0x0600 is an 802.3 length (LLC/SNAP follows): not IP. */
-static int eth_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+/* A link header of `skip` bytes followed by a 16-bit ethertype; a value
+ * < 0x0600 is an 802.3 length / Linux-internal protocol: not IP. */
+static int typed_header(struct cur *c, size_t skip, struct pkt *pk, enum mal_reason *why)
 {
-	cur_skip(c, 12);
+	cur_skip(c, skip);
 	uint16_t type = cur_be16(c);
 	if (c->bad)
 		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
@@ -150,18 +149,19 @@ static int eth_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	return ethertype_walk(c, type, pk, why);
 }
 
+/* Ethernet II (IEEE 802.3 3.1.1 with the Ethernet II type field):
+ *  | dst MAC (6) | src MAC (6) | ethertype (2) | payload ... */
+static int eth_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	return typed_header(c, 12, pk, why);
+}
+
 /* Linux cooked v1 (https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html):
  *  | pkttype (2) | ARPHRD (2) | addr len (2) | addr (8) | protocol (2) |
  * protocol < 0x0600 is a Linux-internal value (802.2, CAN, ...): not IP. */
 static int sll_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
-	cur_skip(c, 14);
-	uint16_t type = cur_be16(c);
-	if (c->bad)
-		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
-	if (type < 0x0600)
-		return DIS_UNSUPPORTED;
-	return ethertype_walk(c, type, pk, why);
+	return typed_header(c, 14, pk, why);
 }
 
 /* Linux cooked v2 (LINKTYPE_LINUX_SLL2):
