@@ -197,12 +197,30 @@ static uint64_t pkt_time(const struct pcap_pkthdr *h)
 	return (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)(h->ts.tv_usec % 1000000);
 }
 
+/* A QUIC client Initial on any port: an IETF long header (form and fixed
+ * bits, RFC 8999 5.1 / RFC 9000 17.2) in a datagram padded to 1200 bytes
+ * (RFC 9000 14.1), or a gQUIC public header carrying a "Q0nn" version. */
+static bool quic_shaped(const struct pkt *pk)
+{
+	const uint8_t *p = pk->payload;
+	size_t n = pk->paylen;
+	if (n >= 1200 && (p[0] & 0xc0) == 0xc0) return true;
+	if (n >= 13 && (p[0] & 0x01) && (p[0] & 0x80) == 0) {
+		size_t v = (p[0] & 0x08) ? 9 : 1;    /* after the 8-byte CID */
+		return p[v] == 'Q' && p[v + 1] == '0';
+	}
+	return false;
+}
+
 /* nDPI's DPI is the expensive part of the packet path, so it only sees
  * what our own dissectors cannot name: packets that carry payload (the
  * handshake tells it nothing), of flows without an SNI/Host/DNS name that
  * began in the capture, at most
- * ndpi_max_pkts of them.  UDP flows other than DNS go to it for the QUIC
- * SNI.  Service names for named flows come from the target list. */
+ * ndpi_max_pkts of them.  Of UDP it sees only QUIC (port 443, or a packet
+ * shaped like a QUIC Initial): the QUIC SNI is the one thing DPI gives a
+ * UDP flow that reaches a report (other UDP flows become no destination,
+ * and ICMP naming uses the SNI alone).
+ * Service names for named flows come from the target list. */
 static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
                       const struct pkt *pk)
 {
@@ -215,6 +233,7 @@ static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
 	/* a TCP flow the DNS already named needs no DPI either, nor one
 	 * joined mid-stream (DPI keys on the first bytes of a connection) */
 	if (f->proto == 6 && (f->dns_name || f->midstream)) { f->ndpi_done = true; return; }
+	if (f->proto == 17 && f->sport != 443 && !quic_shaped(pk)) { f->ndpi_done = true; return; }
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;

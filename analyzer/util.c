@@ -47,15 +47,45 @@ char *xstrdup(const char *s)
  * years; a pcapng timestamp can lie far beyond that. */
 #define TS_MAX_US 253402300799999999ULL
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+ * civil_from_days); the report formats thousands of times, and
+ * gmtime_r + snprintf cost several thousand instructions each. */
+static void civil(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
+{
+	uint64_t z = days + 719468;
+	uint64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (unsigned)(yoe + era * 400) + (*m <= 2);
+}
+
+static char *digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) { p[i] = (char)('0' + v % 10); v /= 10; }
+	return p + n;
+}
+
 void fmt_time(uint64_t ts_us, char *buf, size_t sz)
 {
 	if (ts_us > TS_MAX_US) ts_us = TS_MAX_US;
-	time_t sec = (time_t)(ts_us / 1000000);
-	struct tm tm;
-	if (!gmtime_r(&sec, &tm)) { snprintf(buf, sz, "1970-01-01T00:00:00.000000Z"); return; }
-	snprintf(buf, sz, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, (unsigned)(ts_us % 1000000));
+	uint64_t sec = ts_us / 1000000;
+	unsigned y, mo, d, sod = (unsigned)(sec % 86400);
+	civil(sec / 86400, &y, &mo, &d);
+	char t[32], *p = t;
+	p = digits(p, y, 4); *p++ = '-';
+	p = digits(p, mo, 2); *p++ = '-';
+	p = digits(p, d, 2); *p++ = 'T';
+	p = digits(p, sod / 3600, 2); *p++ = ':';
+	p = digits(p, sod / 60 % 60, 2); *p++ = ':';
+	p = digits(p, sod % 60, 2); *p++ = '.';
+	p = digits(p, (unsigned)(ts_us % 1000000), 6); *p++ = 'Z';
+	*p = 0;
+	if (sz > (size_t)(p - t)) memcpy(buf, t, (size_t)(p - t) + 1);
+	else if (sz) snprintf(buf, sz, "%s", t);
 }
 
 json_t *json_time(uint64_t ts_us)

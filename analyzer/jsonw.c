@@ -1,0 +1,205 @@
+/* jsonw.c - a fast serialiser for jansson trees.
+ *
+ * The report of a long capture has hundreds of thousands of nodes, and
+ * json_dumps() spent more time writing it than the engine spent building
+ * it: a qsort and a key array allocated per object, a printf per number,
+ * and a UTF-8 decode of every string byte.  This writes the same bytes as
+ * json_dumps(v, JSON_SORT_KEYS | JSON_REAL_PRECISION(p) | JSON_INDENT(n) or
+ * JSON_COMPACT) into one growing buffer.  Strings inside a json_t are
+ * valid UTF-8 already (json_string() checks), so only the characters JSON
+ * reserves are escaped, as jansson does without JSON_ENSURE_ASCII.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jsonw.h"
+#include "util.h"
+
+struct jbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static void need(struct jbuf *b, size_t more)
+{
+	if (b->n + more <= b->cap) return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->n + more) cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+static void put(struct jbuf *b, const char *s, size_t n)
+{
+	need(b, n);
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+}
+
+static void putc1(struct jbuf *b, char c)
+{
+	need(b, 1);
+	b->p[b->n++] = c;
+}
+
+static void newline(struct jbuf *b, int indent, int depth)
+{
+	if (indent <= 0) return;
+	size_t k = (size_t)indent * (size_t)depth;
+	need(b, k + 1);
+	b->p[b->n++] = '\n';
+	memset(b->p + b->n, ' ', k);
+	b->n += k;
+}
+
+static void put_string(struct jbuf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	need(b, len + 2);
+	b->p[b->n++] = '"';
+	size_t run = 0;        /* start of the pending run of plain bytes */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') continue;
+		put(b, s + run, i - run);
+		run = i + 1;
+		char e[6] = { '\\', 0 };
+		size_t k = 2;
+		switch (c) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\b': e[1] = 'b'; break;
+		case '\f': e[1] = 'f'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\r': e[1] = 'r'; break;
+		case '\t': e[1] = 't'; break;
+		default:
+			e[1] = 'u'; e[2] = '0'; e[3] = '0';
+			e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+			k = 6;
+		}
+		put(b, e, k);
+	}
+	put(b, s + run, len - run);
+	putc1(b, '"');
+}
+
+static void put_int(struct jbuf *b, json_int_t v)
+{
+	char t[24];
+	size_t o = sizeof t;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do { t[--o] = (char)('0' + u % 10); u /= 10; } while (u);
+	if (v < 0) t[--o] = '-';
+	put(b, t + o, sizeof t - o);
+}
+
+/* jansson's jsonp_dtostr(): "%.*g", then a ".0" where the text would read
+ * back as an integer, and no '+' or leading zeros in the exponent. */
+static void put_real(struct jbuf *b, double v, int prec)
+{
+	char t[64];
+	int n = snprintf(t, sizeof t, "%.*g", prec > 0 ? prec : 17, v);
+	if (n < 0 || (size_t)n >= sizeof t - 3) { put(b, "0.0", 3); return; }
+	if (!strchr(t, '.') && !strchr(t, 'e')) { t[n++] = '.'; t[n++] = '0'; t[n] = 0; }
+	char *e = strchr(t, 'e');
+	if (e) {
+		char *src = e + 1, *dst = e + 1;
+		if (*src == '-') *dst++ = *src++;
+		else if (*src == '+') src++;
+		while (*src == '0' && src[1]) src++;
+		memmove(dst, src, strlen(src) + 1);
+		n = (int)strlen(t);
+	}
+	put(b, t, (size_t)n);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int depth);
+
+static void put_object(struct jbuf *b, const json_t *o, int indent, int prec, int depth)
+{
+	size_t n = json_object_size(o);
+	if (!n) { put(b, "{}", 2); return; }
+	const char *small[32];
+	const char **keys = n <= 32 ? small : xmalloc(n * sizeof *keys);
+	size_t k = 0;
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)o, key, val) if (k < n) keys[k++] = key;
+	if (k <= 32) {     /* insertion sort: report objects are small */
+		for (size_t i = 1; i < k; i++) {
+			const char *x = keys[i];
+			size_t j = i;
+			while (j && strcmp(keys[j - 1], x) > 0) { keys[j] = keys[j - 1]; j--; }
+			keys[j] = x;
+		}
+	} else {
+		qsort(keys, k, sizeof *keys, key_cmp);
+	}
+	putc1(b, '{');
+	for (size_t i = 0; i < k; i++) {
+		if (i) putc1(b, ',');
+		newline(b, indent, depth + 1);
+		put_string(b, keys[i], strlen(keys[i]));
+		if (indent > 0) put(b, ": ", 2);
+		else putc1(b, ':');
+		put_value(b, json_object_get(o, keys[i]), indent, prec, depth + 1);
+	}
+	newline(b, indent, depth);
+	putc1(b, '}');
+	if (keys != small) free(keys);
+}
+
+static void put_array(struct jbuf *b, const json_t *a, int indent, int prec, int depth)
+{
+	size_t n = json_array_size(a);
+	if (!n) { put(b, "[]", 2); return; }
+	putc1(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i) putc1(b, ',');
+		newline(b, indent, depth + 1);
+		put_value(b, json_array_get(a, i), indent, prec, depth + 1);
+	}
+	newline(b, indent, depth);
+	putc1(b, ']');
+}
+
+static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int depth)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: put_object(b, v, indent, prec, depth); break;
+	case JSON_ARRAY: put_array(b, v, indent, prec, depth); break;
+	case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); break;
+	case JSON_INTEGER: put_int(b, json_integer_value(v)); break;
+	case JSON_REAL: put_real(b, json_real_value(v), prec); break;
+	case JSON_TRUE: put(b, "true", 4); break;
+	case JSON_FALSE: put(b, "false", 5); break;
+	case JSON_NULL:
+	default: put(b, "null", 4); break;
+	}
+}
+
+char *jsonw_dumps(const json_t *v, int indent, int prec, size_t *len)
+{
+	struct jbuf b = { 0 };
+	if (!v) return NULL;
+	put_value(&b, v, indent, prec, 0);
+	putc1(&b, 0);
+	if (len) *len = b.n - 1;
+	return b.p;
+}
+
+int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f)
+{
+	size_t n;
+	char *s = jsonw_dumps(v, indent, prec, &n);
+	if (!s) return -1;
+	int bad = fwrite(s, 1, n, f) != n;
+	free(s);
+	return bad ? -1 : 0;
+}

@@ -1,0 +1,135 @@
+/* test_jsonw.c - the fast report writers against the library code they
+ * replace: jsonw_dumps() must give json_dumps()'s exact bytes, fmt_time()
+ * gmtime_r()'s fields. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include "jsonw.h"
+#include "util.h"
+#include "testhelp.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+	return rng;
+}
+
+static int same_as_jansson(const json_t *v, int indent, int prec)
+{
+	size_t flags = JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(prec) |
+	               (indent ? JSON_INDENT(indent) : JSON_COMPACT);
+	char *a = json_dumps(v, flags);
+	size_t n = 0;
+	char *b = jsonw_dumps(v, indent, prec, &n);
+	int ok = a && b && !strcmp(a, b) && n == strlen(a);
+	if (!ok) printf("jansson: %s\njsonw:   %s\n", a ? a : "(null)", b ? b : "(null)");
+	free(a);
+	free(b);
+	return ok;
+}
+
+static json_t *random_value(int depth)
+{
+	static const char *const keys[] = { "a", "type", "b", "zz", "A", "count", "a b", "\xc3\xa9",
+	                                    "ip", "evidence", "x\"y", "" };
+	static const double reals[] = { 0.0, 0.95, 1.0, -3.5, 1e-7, 1e20, 123456.789, 0.123456,
+	                                2.5e-300, 100.0, 0.6, 1.0 / 3 };
+	unsigned k = (unsigned)(rnd() % (depth > 3 ? 6 : 8));
+	switch (k) {
+	case 0: return json_null();
+	case 1: return json_boolean(rnd() & 1);
+	case 2: {
+		json_int_t v = (json_int_t)rnd();
+		if (rnd() & 1) v %= 1000;
+		return json_integer(v);
+	}
+	case 3: return json_real(reals[rnd() % (sizeof reals / sizeof *reals)]);
+	case 4: case 5: {
+		char s[40];
+		size_t n = rnd() % sizeof s;
+		for (size_t i = 0; i < n; i++) {
+			unsigned c = (unsigned)(rnd() % 0x80);   /* ASCII incl. controls */
+			s[i] = (char)(c ? c : 'a');
+		}
+		return json_stringn(s, n);
+	}
+	case 6: {
+		json_t *a = json_array();
+		size_t n = rnd() % 5;
+		for (size_t i = 0; i < n; i++) json_array_append_new(a, random_value(depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		size_t n = rnd() % 8;
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(o, keys[rnd() % (sizeof keys / sizeof *keys)],
+			                    random_value(depth + 1));
+		return o;
+	}
+	}
+}
+
+static void test_dump(void)
+{
+	json_t *o = json_pack("{s:s, s:i, s:f, s:[], s:{}, s:n, s:b, s:s#, s:[i,f,s]}",
+	                      "name", "tw\"it\\ter\n\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x80\xa8",
+	                      "n", -9223372036854775807LL - 1, "conf", 0.95,
+	                      "empty_a", "empty_o", "nul", "t", 1,
+	                      "withnul", "a\0b", (int)3, "mix", 1, 1e-5, "/");
+	test_cond("jsonw: fixed tree, indent 2", same_as_jansson(o, 2, 4));
+	test_cond("jsonw: fixed tree, compact", same_as_jansson(o, 0, 4));
+	test_cond("jsonw: fixed tree, precision 17", same_as_jansson(o, 1, 17));
+	json_decref(o);
+	json_t *big = json_object();            /* > 32 keys: the qsort path */
+	for (int i = 0; i < 100; i++) {
+		char k[16];
+		snprintf(k, sizeof k, "k%03d", (int)(rnd() % 1000));
+		json_object_set_new(big, k, json_integer(i));
+	}
+	test_cond("jsonw: 100-key object", same_as_jansson(big, 2, 4));
+	json_decref(big);
+	int bad = 0;
+	for (int i = 0; i < 2000; i++) {
+		json_t *v = random_value(0);
+		if (!same_as_jansson(v, (int)(rnd() % 3), 4)) bad++;
+		json_decref(v);
+	}
+	test_cond("jsonw: 2000 random trees equal json_dumps", bad == 0);
+}
+
+static void test_time(void)
+{
+	char a[40], b[96];
+	int bad = 0;
+	for (int i = 0; i < 200000; i++) {
+		uint64_t us = rnd() % 253402300800000000ULL;   /* up to 9999-12-31 */
+		if (i < 4) us = (uint64_t[]){ 1, 951782400000000ULL, 4107542399999999ULL,
+		                               253402300799999999ULL }[i];
+		fmt_time(us, a, sizeof a);
+		time_t s = (time_t)(us / 1000000);
+		struct tm tm;
+		gmtime_r(&s, &tm);
+		snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		         (unsigned)(us % 1000000));
+		if (strcmp(a, b)) { if (!bad) printf("%s != %s\n", a, b); bad++; }
+	}
+	test_cond("fmt_time equals gmtime_r on 200000 instants", bad == 0);
+	fmt_time(UINT64_MAX, a, sizeof a);
+	test_cond("fmt_time clamps at year 9999", !strcmp(a, "9999-12-31T23:59:59.999999Z"));
+	memset(a, 'x', sizeof a);
+	fmt_time(1, a, 11);
+	test_cond("fmt_time truncates to a small buffer", !strcmp(a, "1970-01-01"));
+}
+
+int main(void)
+{
+	test_dump();
+	test_time();
+	return test_report();
+}
