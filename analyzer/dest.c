@@ -8,6 +8,7 @@
 #include <string.h>
 #include "dest.h"
 #include "flow.h"
+#include "jsonw.h"
 #include "util.h"
 
 #define DEST_HOSTS_MAX 16
@@ -321,26 +322,43 @@ static const char *verdict(const struct dest *d, double min_conf)
 	return "clean";
 }
 
-static json_t *sig_json(const struct sig *s, uint64_t stopped)
+/* Indexes of names[0..n) in strcmp order: the text emitter writes an
+ * object's keys sorted, as JSON_SORT_KEYS does. */
+static void sorted_order(const char *const *names, int n, int *ord)
 {
-	json_t *o = json_object(), *ev = json_object(), *ex = json_array();
+	for (int i = 0; i < n; i++) {
+		int j = i;
+		while (j && strcmp(names[ord[j - 1]], names[i]) > 0) { ord[j] = ord[j - 1]; j--; }
+		ord[j] = i;
+	}
+}
+
+static int ev_ord[EV_COUNT], tl_ord[TL_TYPES];
+
+static void sig_emit(struct jw *w, const struct sig *s, uint64_t stopped)
+{
 	const char *st = stage_name(s->stage);
-	json_object_set_new(o, "type", json_string(s->type));
-	json_object_set_new(o, "stage", st ? json_string(st) : json_null());
-	json_object_set_new(o, "count", json_integer((json_int_t)s->count));
-	json_object_set_new(o, "confidence", json_real((double)(int)(s->conf * 100 + 0.5) / 100));
-	for (int i = 0; i < EV_COUNT; i++)
-		if (s->ev[i]) json_object_set_new(ev, ev_names[i], json_integer((json_int_t)s->ev[i]));
-	json_object_set_new(o, "evidence", ev);
-	json_object_set_new(o, "first_seen", json_time(s->first));
-	json_object_set_new(o, "last_seen", json_time(s->last));
-	json_object_set_new(o, "onset", json_time(s->first));
+	jw_obj(w, NULL);
+	jw_real(w, "confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
+	jw_int(w, "count", (int64_t)s->count);
+	jw_obj(w, "evidence");
+	for (int k = 0; k < EV_COUNT; k++) {
+		int i = ev_ord[k];
+		if (s->ev[i]) jw_int(w, ev_names[i], (int64_t)s->ev[i]);
+	}
+	jw_end(w);
+	jw_arr(w, "examples");
+	for (unsigned i = 0; i < s->nex; i++) jw_str(w, NULL, s->ex[i]);
+	jw_end(w);
+	jw_time(w, "first_seen", s->first);
+	jw_time(w, "last_seen", s->last);
+	jw_time(w, "onset", s->first);
+	jw_str(w, "stage", st);
 	/* stopped: a clean connection to the destination came after the
 	 * last event of this signature */
-	json_object_set_new(o, "stopped", stopped && stopped > s->last ? json_time(s->last) : json_null());
-	for (unsigned i = 0; i < s->nex; i++) json_array_append_new(ex, json_string(s->ex[i]));
-	json_object_set_new(o, "examples", ex);
-	return o;
+	jw_time(w, "stopped", stopped && stopped > s->last ? s->last : 0);
+	jw_str(w, "type", s->type);
+	jw_end(w);
 }
 
 static int tl_cmp(const void *a, const void *b)
@@ -349,68 +367,74 @@ static int tl_cmp(const void *a, const void *b)
 	return x->hour < y->hour ? -1 : x->hour > y->hour;
 }
 
-static json_t *timeline_json(const struct dest *d)
+static void timeline_emit(struct jw *w, const struct dest *d)
 {
-	json_t *a = json_array();
 	struct tl_bucket v[TL_BUCKETS];
-	if (!d->ntl) return a;
-	memcpy(v, d->tl, d->ntl * sizeof *v);
-	qsort(v, d->ntl, sizeof *v, tl_cmp);
-	for (unsigned i = 0; i < d->ntl; i++) {
-		json_t *b = json_object(), *sg = json_object();
-		uint32_t tot = 0;
-		for (int k = 0; k < TL_TYPES; k++)
-			if (v[i].n[k]) {
-				json_object_set_new(sg, tl_types[k], json_integer(v[i].n[k]));
-				tot += v[i].n[k];
-			}
-		json_object_set_new(b, "hour", json_time(v[i].hour ? v[i].hour : 1));
-		json_object_set_new(b, "events", json_integer(tot));
-		json_object_set_new(b, "signatures", sg);
-		json_array_append_new(a, b);
+	jw_arr(w, "timeline");
+	if (d->ntl) {
+		memcpy(v, d->tl, d->ntl * sizeof *v);
+		qsort(v, d->ntl, sizeof *v, tl_cmp);
 	}
-	return a;
+	for (unsigned i = 0; i < d->ntl; i++) {
+		uint32_t tot = 0;
+		for (int k = 0; k < TL_TYPES; k++) tot += v[i].n[k];
+		jw_obj(w, NULL);
+		jw_int(w, "events", tot);
+		jw_time(w, "hour", v[i].hour ? v[i].hour : 1);
+		jw_obj(w, "signatures");
+		for (int k = 0; k < TL_TYPES; k++) {
+			int t = tl_ord[k];
+			if (v[i].n[t]) jw_int(w, tl_types[t], v[i].n[t]);
+		}
+		jw_end(w);
+		jw_end(w);
+	}
+	jw_end(w);
 }
 
-static json_t *one_json(const struct dest *d, double min_conf)
+/* One destination; keys in sorted order (see sorted_order). */
+static void one_emit(struct jw *w, const struct dest *d, double min_conf)
 {
-	json_t *o = json_object(), *h = json_array(), *ips = json_array();
-	json_t *tcp = json_object(), *dns = json_object(), *sigs = json_array();
 	char buf[64];
-	json_object_set_new(o, "destination", json_string(d->name));
-	for (unsigned i = 0; i < d->nhosts; i++) json_array_append_new(h, json_string(d->hosts[i]));
-	json_object_set_new(o, "hosts", h);
+	jw_obj(w, NULL);
+	jw_str(w, "destination", d->name);
+	jw_obj(w, "dns");
+	jw_int(w, "queries", (int64_t)d->dns_q);
+	jw_int(w, "responses", (int64_t)d->dns_r);
+	jw_end(w);
+	jw_time(w, "first_seen", d->first);
+	jw_arr(w, "hosts");
+	for (unsigned i = 0; i < d->nhosts; i++) jw_str(w, NULL, d->hosts[i]);
+	jw_end(w);
+	jw_arr(w, "ips");
 	for (unsigned i = 0; i < d->nips; i++) {
 		addr_str(&d->ips[i], buf, sizeof buf);
-		json_array_append_new(ips, json_string(buf));
+		jw_str(w, NULL, buf);
 	}
-	json_object_set_new(o, "ips", ips);
-	json_object_set_new(o, "service", d->service ? json_string(d->service) : json_null());
-	json_object_set_new(o, "social_media", json_boolean(d->social));
-	json_object_set_new(o, "verdict", json_string(verdict(d, min_conf)));
-	json_object_set_new(tcp, "connections", json_integer((json_int_t)d->tcp.connections));
-	json_object_set_new(tcp, "established", json_integer((json_int_t)d->tcp.established));
-	json_object_set_new(tcp, "genuine_rst", json_integer((json_int_t)d->tcp.genuine_rst));
-	json_object_set_new(tcp, "refused", json_integer((json_int_t)d->tcp.refused));
-	json_object_set_new(tcp, "inconclusive", json_integer((json_int_t)d->tcp.inconclusive));
-	json_object_set_new(tcp, "asymmetric", json_integer((json_int_t)d->tcp.asymmetric));
-	json_object_set_new(o, "tcp", tcp);
+	jw_end(w);
+	jw_time(w, "last_seen", d->last);
+	jw_str(w, "service", d->service);
+	jw_arr(w, "signatures");
+	for (unsigned i = 0; i < d->nsigs; i++) sig_emit(w, &d->sigs[i], d->last_clean);
+	jw_end(w);
+	jw_bool(w, "social_media", d->social);
+	jw_obj(w, "tcp");
+	jw_int(w, "asymmetric", (int64_t)d->tcp.asymmetric);
+	jw_int(w, "connections", (int64_t)d->tcp.connections);
+	jw_int(w, "established", (int64_t)d->tcp.established);
+	jw_int(w, "genuine_rst", (int64_t)d->tcp.genuine_rst);
+	jw_int(w, "inconclusive", (int64_t)d->tcp.inconclusive);
+	jw_int(w, "refused", (int64_t)d->tcp.refused);
+	jw_end(w);
+	timeline_emit(w, d);
 	if (d->udp.flows) {
-		json_t *u = json_object();
-		json_object_set_new(u, "flows", json_integer((json_int_t)d->udp.flows));
-		json_object_set_new(u, "answered", json_integer((json_int_t)d->udp.answered));
-		json_object_set_new(o, "udp", u);
+		jw_obj(w, "udp");
+		jw_int(w, "answered", (int64_t)d->udp.answered);
+		jw_int(w, "flows", (int64_t)d->udp.flows);
+		jw_end(w);
 	}
-	json_object_set_new(dns, "queries", json_integer((json_int_t)d->dns_q));
-	json_object_set_new(dns, "responses", json_integer((json_int_t)d->dns_r));
-	json_object_set_new(o, "dns", dns);
-	for (unsigned i = 0; i < d->nsigs; i++)
-		json_array_append_new(sigs, sig_json(&d->sigs[i], d->last_clean));
-	json_object_set_new(o, "signatures", sigs);
-	json_object_set_new(o, "timeline", timeline_json(d));
-	json_object_set_new(o, "first_seen", json_time(d->first));
-	json_object_set_new(o, "last_seen", json_time(d->last));
-	return o;
+	jw_str(w, "verdict", verdict(d, min_conf));
+	jw_end(w);
 }
 
 static double g_min_conf;
@@ -427,7 +451,8 @@ static int dest_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-json_t *dest_json(struct dest_table *t, double min_conf)
+/* The destinations array through emitter w, sorted (dest.h). */
+static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
 {
 	struct dest **v = xcalloc(t->n ? t->n : 1, sizeof *v);
 	unsigned n = 0;
@@ -435,10 +460,42 @@ json_t *dest_json(struct dest_table *t, double min_conf)
 		for (struct dest *d = t->bucket[i]; d; d = d->hnext) v[n++] = d;
 	g_min_conf = min_conf;
 	qsort(v, n, sizeof *v, dest_cmp);
-	json_t *a = json_array();
-	for (unsigned i = 0; i < n; i++) json_array_append_new(a, one_json(v[i], min_conf));
+	static bool ordered;
+	if (!ordered) {
+		sorted_order(ev_names, EV_COUNT, ev_ord);
+		sorted_order(tl_types, TL_TYPES, tl_ord);
+		ordered = true;
+	}
+	jw_arr(w, NULL);
+	for (unsigned i = 0; i < n; i++) one_emit(w, v[i], min_conf);
+	jw_end(w);
 	free(v);
-	return a;
+}
+
+json_t *dest_json(struct dest_table *t, double min_conf)
+{
+	struct jw *w = jw_new_tree();
+	dest_emit(w, t, min_conf);
+	return jw_take_tree(w);
+}
+
+char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
+                size_t *len, bool *misordered)
+{
+	struct jw *w = jw_new_text(indent, prec, depth);
+	dest_emit(w, t, min_conf);
+	if (misordered) *misordered = jw_misordered(w);
+	return jw_take_text(w, len);
+}
+
+void dest_verdicts(struct dest_table *t, double min_conf, unsigned *n, unsigned *interfered)
+{
+	unsigned k = 0;
+	for (size_t i = 0; i < t->nb; i++)
+		for (struct dest *d = t->bucket[i]; d; d = d->hnext)
+			if (!strcmp(verdict(d, min_conf), "interfered")) k++;
+	*n = t->n;
+	*interfered = k;
 }
 
 uint64_t dest_evicted(const struct dest_table *t) { return t->evicted; }

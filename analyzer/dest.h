@@ -63,6 +63,13 @@ void dest_signature(struct dest *d, const char *type, int stage, double conf,
 /* Serialise: the destinations array, sorted (social media first, then
  * interfered, then by connections).  min_conf decides "interfered". */
 json_t *dest_json(struct dest_table *t, double min_conf);
+/* The same array as JSON text (jsonw.h) for a document where it sits
+ * `depth` levels deep; *misordered (may be NULL) reports a key-order
+ * slip that would make it differ from dest_json's sorted dump. */
+char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
+                size_t *len, bool *misordered);
+/* How many destinations, and how many of them "interfered". */
+void dest_verdicts(struct dest_table *t, double min_conf, unsigned *n, unsigned *interfered);
 uint64_t dest_evicted(const struct dest_table *t);
 unsigned dest_count(const struct dest_table *t);
 

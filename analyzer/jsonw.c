@@ -9,6 +9,7 @@
  * valid UTF-8 already (json_string() checks), so only the characters JSON
  * reserves are escaped, as jansson does without JSON_ENSURE_ASCII.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,22 +185,243 @@ static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int
 	}
 }
 
+/* The top-level object with one more member whose value is ready text. */
+static void put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
+                        const char *skey, const char *stext, size_t slen)
+{
+	json_t *tmp = json_deep_copy(o);
+	/* a placeholder keeps the member in its sorted place */
+	json_object_set_new(tmp, skey, json_null());
+	size_t n = json_object_size(tmp);
+	const char **keys = xmalloc((n ? n : 1) * sizeof *keys);
+	size_t k = 0;
+	const char *key;
+	json_t *val;
+	json_object_foreach(tmp, key, val) if (k < n) keys[k++] = key;
+	qsort(keys, k, sizeof *keys, key_cmp);
+	putc1(b, '{');
+	for (size_t i = 0; i < k; i++) {
+		if (i) putc1(b, ',');
+		newline(b, indent, 1);
+		put_string(b, keys[i], strlen(keys[i]));
+		if (indent > 0) put(b, ": ", 2);
+		else putc1(b, ':');
+		if (!strcmp(keys[i], skey)) put(b, stext, slen);
+		else put_value(b, json_object_get(tmp, keys[i]), indent, prec, 1);
+	}
+	newline(b, indent, 0);
+	putc1(b, '}');
+	free(keys);
+	json_decref(tmp);
+}
+
+static char *finish(struct jbuf *b, size_t *len)
+{
+	putc1(b, 0);
+	if (len) *len = b->n - 1;
+	return b->p;
+}
+
 char *jsonw_dumps(const json_t *v, int indent, int prec, size_t *len)
 {
 	struct jbuf b = { 0 };
 	if (!v) return NULL;
 	put_value(&b, v, indent, prec, 0);
-	putc1(&b, 0);
-	if (len) *len = b.n - 1;
-	return b.p;
+	return finish(&b, len);
 }
 
-int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f)
+static int write_all(char *s, size_t n, FILE *f)
 {
-	size_t n;
-	char *s = jsonw_dumps(v, indent, prec, &n);
 	if (!s) return -1;
 	int bad = fwrite(s, 1, n, f) != n;
 	free(s);
 	return bad ? -1 : 0;
+}
+
+int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f)
+{
+	size_t n = 0;
+	char *s = jsonw_dumps(v, indent, prec, &n);
+	return write_all(s, n, f);
+}
+
+int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
+                       const char *text, size_t len, FILE *f)
+{
+	struct jbuf b = { 0 };
+	if (!json_is_object(o)) return -1;
+	put_spliced(&b, o, indent, prec, key, text, len);
+	size_t n = 0;
+	char *s = finish(&b, &n);
+	return write_all(s, n, f);
+}
+
+/* ---- the emitter ---------------------------------------------------- */
+
+#define JW_DEPTH 16
+
+struct jw {
+	bool text;
+	int indent, prec, depth, base;
+	struct jbuf b;                        /* text */
+	bool is_obj[JW_DEPTH], nonempty[JW_DEPTH];
+	const char *last_key[JW_DEPTH];
+	bool misordered;
+	json_t *stack[JW_DEPTH];              /* tree */
+	json_t *root;
+};
+
+struct jw *jw_new_tree(void)
+{
+	return xcalloc(1, sizeof(struct jw));
+}
+
+struct jw *jw_new_text(int indent, int prec, int depth)
+{
+	struct jw *w = xcalloc(1, sizeof *w);
+	w->text = true;
+	w->indent = indent;
+	w->prec = prec;
+	w->base = depth;
+	return w;
+}
+
+/* Text: the separator, line break and key before a value. */
+static void text_member(struct jw *w, const char *key)
+{
+	struct jbuf *b = &w->b;
+	int d = w->depth;
+	if (d == 0) return;                   /* the root value */
+	if (w->nonempty[d]) putc1(b, ',');
+	w->nonempty[d] = true;
+	newline(b, w->indent, w->base + d);
+	if (!w->is_obj[d]) return;
+	if (!key) key = "";
+	if (w->last_key[d] && strcmp(w->last_key[d], key) >= 0) w->misordered = true;
+	w->last_key[d] = key;
+	put_string(b, key, strlen(key));
+	if (w->indent > 0) put(b, ": ", 2);
+	else putc1(b, ':');
+}
+
+/* Tree: attach v to the open container (or make it the root). */
+static void tree_add(struct jw *w, const char *key, json_t *v)
+{
+	if (!v) v = json_null();
+	if (!w->depth) { json_decref(w->root); w->root = v; return; }
+	json_t *c = w->stack[w->depth];
+	if (w->is_obj[w->depth]) json_object_set_new_nocheck(c, key ? key : "", v);
+	else json_array_append_new(c, v);
+}
+
+static void jw_open(struct jw *w, const char *key, bool obj)
+{
+	if (w->depth + 1 >= JW_DEPTH) abort();     /* a programming error */
+	if (w->text) {
+		text_member(w, key);
+		putc1(&w->b, obj ? '{' : '[');
+	} else {
+		json_t *c = obj ? json_object() : json_array();
+		w->stack[w->depth + 1] = c;
+		tree_add(w, key, c);
+	}
+	w->depth++;
+	w->is_obj[w->depth] = obj;
+	w->nonempty[w->depth] = false;
+	w->last_key[w->depth] = NULL;
+}
+
+void jw_obj(struct jw *w, const char *key) { jw_open(w, key, true); }
+void jw_arr(struct jw *w, const char *key) { jw_open(w, key, false); }
+
+void jw_end(struct jw *w)
+{
+	if (w->depth <= 0) abort();
+	if (w->text) {
+		if (w->nonempty[w->depth]) newline(&w->b, w->indent, w->base + w->depth - 1);
+		putc1(&w->b, w->is_obj[w->depth] ? '}' : ']');
+	}
+	w->depth--;
+}
+
+/* What json_string() accepts: UTF-8 without overlong forms, surrogates
+ * or code points past U+10FFFF (RFC 3629). */
+static bool utf8_ok(const unsigned char *s)
+{
+	while (*s) {
+		unsigned c = *s;
+		if (c < 0x80) { s++; continue; }
+		unsigned n, cp;
+		if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+		else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+		else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+		else return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80) return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+void jw_str(struct jw *w, const char *key, const char *s)
+{
+	if (!s || (w->text && !utf8_ok((const unsigned char *)s))) { jw_null(w, key); return; }
+	if (w->text) { text_member(w, key); put_string(&w->b, s, strlen(s)); }
+	else tree_add(w, key, json_string(s));
+}
+
+void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	if (w->text) { text_member(w, key); put_int(&w->b, (json_int_t)v); }
+	else tree_add(w, key, json_integer((json_int_t)v));
+}
+
+void jw_real(struct jw *w, const char *key, double v)
+{
+	if (w->text) { text_member(w, key); put_real(&w->b, v, w->prec); }
+	else tree_add(w, key, json_real(v));
+}
+
+void jw_bool(struct jw *w, const char *key, bool v)
+{
+	if (w->text) { text_member(w, key); put(&w->b, v ? "true" : "false", v ? 4 : 5); }
+	else tree_add(w, key, json_boolean(v));
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	if (w->text) { text_member(w, key); put(&w->b, "null", 4); }
+	else tree_add(w, key, json_null());
+}
+
+void jw_time(struct jw *w, const char *key, uint64_t ts_us)
+{
+	char b[40];
+	if (!ts_us) { jw_null(w, key); return; }
+	fmt_time(ts_us, b, sizeof b);
+	if (w->text) { text_member(w, key); put(&w->b, "\"", 1); put(&w->b, b, strlen(b)); put(&w->b, "\"", 1); }
+	else tree_add(w, key, json_string_nocheck(b));
+}
+
+bool jw_misordered(const struct jw *w) { return w->misordered; }
+
+json_t *jw_take_tree(struct jw *w)
+{
+	json_t *r = w->root;
+	free(w->b.p);
+	free(w);
+	return r;
+}
+
+char *jw_take_text(struct jw *w, size_t *len)
+{
+	json_decref(w->root);
+	char *s = finish(&w->b, len);
+	free(w);
+	return s;
 }

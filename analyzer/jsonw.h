@@ -1,10 +1,22 @@
-/* jsonw.h - fast serialiser for jansson trees (same bytes as json_dumps
- * with JSON_SORT_KEYS, JSON_REAL_PRECISION(prec) and JSON_INDENT(indent),
- * or JSON_COMPACT when indent is 0). */
+/* jsonw.h - fast JSON text for reports.
+ *
+ * jsonw_dumps()/jsonw_dumpf() serialise a jansson tree to the same bytes
+ * as json_dumps with JSON_SORT_KEYS, JSON_REAL_PRECISION(prec) and
+ * JSON_INDENT(indent) (JSON_COMPACT when indent is 0).
+ *
+ * The emitter (struct jw) lets one function describe a JSON value once and
+ * produce either a jansson tree or that same text directly, without a tree
+ * in between: the destinations of a long capture are most of a report, and
+ * building, dumping and freeing their tree cost more than the analysis.
+ * In text mode an object's keys must come in sorted (strcmp) order, as
+ * JSON_SORT_KEYS would write them; jw_misordered() tells if they did not.
+ */
 #ifndef TS_JSONW_H
 #define TS_JSONW_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
 
@@ -12,5 +24,28 @@
 char *jsonw_dumps(const json_t *v, int indent, int prec, size_t *len);
 /* Write to f (no trailing newline); 0 or -1 on a write error. */
 int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f);
+/* Object o with one more member, key, whose value is the JSON text
+ * text[0..len) (written for depth 1 at this indent), in sorted place. */
+int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
+                       const char *text, size_t len, FILE *f);
+
+struct jw;
+struct jw *jw_new_tree(void);
+/* Text for a value nested `depth` levels deep in the final document. */
+struct jw *jw_new_text(int indent, int prec, int depth);
+/* Inside an object key names the member; inside an array it is ignored. */
+void jw_obj(struct jw *w, const char *key);
+void jw_arr(struct jw *w, const char *key);
+void jw_end(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *s);     /* NULL: null */
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_real(struct jw *w, const char *key, double v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
+void jw_time(struct jw *w, const char *key, uint64_t ts_us);   /* 0: null */
+bool jw_misordered(const struct jw *w);
+/* Finish: the tree (tree mode) or the text (text mode); frees w. */
+json_t *jw_take_tree(struct jw *w);
+char *jw_take_text(struct jw *w, size_t *len);
 
 #endif

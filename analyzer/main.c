@@ -163,14 +163,21 @@ static int cmd_analyze(int argc, char **argv)
 
 	struct report_source src = { .files = (const char **)files, .nfiles = nfiles,
 	                             .filter = filter, .truncated = res.truncated };
-	json_t *r = report_build(e, &src);
-	if (outputs_enrich(&xo, r, err)) { ts_err(NULL, "%s", err); rc = 2; }
-	int wrc = as_text ? report_write_text_path(r, out, err) : report_write_json(r, out, err);
-	if (!wrc && text) wrc = report_write_text_path(r, text, err);
-	if (!wrc) wrc = outputs_html(&xo, r, err);
-	if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
-	if (!quiet && !wrc) report_summary(r, stderr);
-	json_decref(r);
+	int wrc;
+	if (!as_text && !text && !outputs_need_tree(&xo)) {
+		/* the JSON file alone: written without a tree of destinations */
+		wrc = report_write_engine(e, &src, out, err, quiet ? NULL : stderr);
+		if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
+	} else {
+		json_t *r = report_build(e, &src);
+		if (outputs_enrich(&xo, r, err)) { ts_err(NULL, "%s", err); rc = 2; }
+		wrc = as_text ? report_write_text_path(r, out, err) : report_write_json(r, out, err);
+		if (!wrc && text) wrc = report_write_text_path(r, text, err);
+		if (!wrc) wrc = outputs_html(&xo, r, err);
+		if (wrc) { ts_err(NULL, "%s", err); rc = 3; }
+		if (!quiet && !wrc) report_summary(r, stderr);
+		json_decref(r);
+	}
 	engine_free(e);
 	/* engine_event() does not check its writes: a full disk only shows
 	 * as the stream's error flag (fclose() succeeds when nothing is left

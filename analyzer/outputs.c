@@ -56,6 +56,11 @@ int outputs_html(struct outputs *xo, const json_t *report, char *err)
 	return xo->html ? html_write_path(report, xo->html, err) : 0;
 }
 
+bool outputs_need_tree(const struct outputs *xo)
+{
+	return xo->html || enrich_wanted(&xo->enrich);
+}
+
 int outputs_close(struct outputs *xo, char *err)
 {
 	if (!xo->ks) return 0;

@@ -60,6 +60,8 @@ int outputs_opt(int c, const char *arg, struct outputs *xo);
 int outputs_start(struct outputs *xo, struct engine_opts *o, char *err);
 int outputs_enrich(struct outputs *xo, json_t *report, char *err);
 int outputs_html(struct outputs *xo, const json_t *report, char *err);
+/* Does an output (HTML, enrichment) need the report as a jansson tree? */
+bool outputs_need_tree(const struct outputs *xo);
 int outputs_close(struct outputs *xo, char *err);
 
 #endif

@@ -78,7 +78,8 @@ static json_t *json_text(const char *s)
 	return j ? j : json_string("?");
 }
 
-json_t *report_build(struct engine *e, const struct report_source *src)
+/* The report; without its destinations array when dests is false. */
+static json_t *build(struct engine *e, const struct report_source *src, bool dests)
 {
 	json_t *r = json_object(), *g = json_object(), *s = json_object(), *d = json_object();
 	json_object_set_new(r, "schema", json_string("tamperscope.report/1"));
@@ -95,7 +96,7 @@ json_t *report_build(struct engine *e, const struct report_source *src)
 	json_object_set_new(s, "filter", src && src->filter ? json_text(src->filter) : json_null());
 	json_object_set_new(r, "source", s);
 	json_object_set_new(r, "capture", capture_json(e, src));
-	json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));
+	if (dests) json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));
 	json_object_set_new(r, "injectors", inj_json(e->inj));
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->stats)
@@ -105,9 +106,14 @@ json_t *report_build(struct engine *e, const struct report_source *src)
 	return r;
 }
 
+json_t *report_build(struct engine *e, const struct report_source *src)
+{
+	return build(e, src, true);
+}
+
 /* Write through a temp file in the same directory, then rename. */
-int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
-                    const json_t *r)
+int ts_write_atomic_fn(const char *path, char *err, int (*fn)(const void *, FILE *),
+                       const void *r)
 {
 	if (!strcmp(path, "-")) {
 		if (fn(r, stdout) || fflush(stdout)) {
@@ -158,6 +164,24 @@ int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE 
 	return 0;
 }
 
+struct tree_writer {
+	int (*fn)(const json_t *, FILE *);
+	const json_t *r;
+};
+
+static int write_tree(const void *ctx, FILE *f)
+{
+	const struct tree_writer *w = ctx;
+	return w->fn(w->r, f);
+}
+
+int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
+                    const json_t *r)
+{
+	struct tree_writer w = { fn, r };
+	return ts_write_atomic_fn(path, err, write_tree, &w);
+}
+
 /* Serialise in memory and write once (jsonw.c: json_dumps' bytes, at a
  * fraction of its cost on a large report). */
 static int dump_json(const json_t *r, FILE *f)
@@ -168,6 +192,38 @@ static int dump_json(const json_t *r, FILE *f)
 int report_write_json(const json_t *r, const char *path, char *err)
 {
 	return ts_write_atomic(path, err, dump_json, r);
+}
+
+static void summary_line(const json_t *c, size_t ndest, size_t inter, FILE *out);
+
+struct lean_report {
+	const json_t *r;                 /* everything but the destinations */
+	const char *dests;               /* their JSON text */
+	size_t len;
+};
+
+static int dump_lean(const void *ctx, FILE *f)
+{
+	const struct lean_report *l = ctx;
+	return jsonw_dumpf_splice(l->r, 2, 4, "destinations", l->dests, l->len, f) ||
+	       fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int report_write_engine(struct engine *e, const struct report_source *src, const char *path,
+                        char *err, FILE *summary)
+{
+	json_t *r = build(e, src, false);
+	struct lean_report l = { r, NULL, 0 };
+	l.dests = dest_text(e->dt, e->o.min_confidence, 2, 4, 1, &l.len, NULL);
+	int rc = ts_write_atomic_fn(path, err, dump_lean, &l);
+	if (!rc && summary) {
+		unsigned n, inter;
+		dest_verdicts(e->dt, e->o.min_confidence, &n, &inter);
+		summary_line(json_object_get(r, "capture"), n, inter, summary);
+	}
+	free((char *)l.dests);
+	json_decref(r);
+	return rc;
 }
 
 static const char *jstr(const json_t *o, const char *k)
@@ -232,25 +288,28 @@ int report_write_text(const json_t *r, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-void report_summary(const json_t *r, FILE *out)
+static void summary_line(const json_t *c, size_t ndest, size_t inter, FILE *out)
 {
-	const json_t *ds = json_object_get(r, "destinations");
-	const json_t *c = json_object_get(r, "capture");
 	const json_t *dr = json_object_get(c, "dropped");
-	size_t i, inter = 0;
-	json_t *d;
 	char drops[64] = "";
-	json_array_foreach(ds, i, d) {
-		const char *v = json_string_value(json_object_get(d, "verdict"));
-		if (v && !strcmp(v, "interfered")) inter++;
-	}
 	if (json_is_integer(dr))
 		snprintf(drops, sizeof drops, ", %lld dropped by the kernel",
 		         (long long)json_integer_value(dr));
 	fprintf(out, "%s: %lld packets%s, %lld flows, %zu destinations, %zu interfered\n", TS_NAME,
 	        (long long)json_integer_value(json_object_get(c, "packets")), drops,
-	        (long long)json_integer_value(json_object_get(c, "flows")),
-	        json_array_size(ds), inter);
+	        (long long)json_integer_value(json_object_get(c, "flows")), ndest, inter);
+}
+
+void report_summary(const json_t *r, FILE *out)
+{
+	const json_t *ds = json_object_get(r, "destinations");
+	size_t i, inter = 0;
+	json_t *d;
+	json_array_foreach(ds, i, d) {
+		const char *v = json_string_value(json_object_get(d, "verdict"));
+		if (v && !strcmp(v, "interfered")) inter++;
+	}
+	summary_line(json_object_get(r, "capture"), json_array_size(ds), inter, out);
 }
 
 int report_write_text_path(const json_t *r, const char *path, char *err)

@@ -21,6 +21,13 @@ json_t *report_build(struct engine *e, const struct report_source *src);
 /* Write JSON to path atomically (temp file + rename); "-" = stdout.
  * Returns 0, or -1 with err (256 bytes) filled. */
 int report_write_json(const json_t *r, const char *path, char *err);
+/* Build and write the JSON report in one go, the destinations straight
+ * from the engine as text (no jansson tree for the bulk of a large
+ * report): the same bytes as report_write_json(report_build(...)).  For
+ * when nothing else (enrichment, HTML, text) needs the report as a tree.
+ * With summary set, report_summary's line goes there after a good write. */
+int report_write_engine(struct engine *e, const struct report_source *src, const char *path,
+                        char *err, FILE *summary);
 /* The aligned per-destination table for people. */
 int report_write_text(const json_t *r, FILE *out);
 int report_write_text_path(const json_t *r, const char *path, char *err);
@@ -32,5 +39,8 @@ void report_summary(const json_t *r, FILE *out);
  * 0, or -1 with err (256 bytes) filled and no file left behind. */
 int ts_write_atomic(const char *path, char *err, int (*fn)(const json_t *, FILE *),
                     const json_t *r);
+/* The same for any writer fn(ctx, file). */
+int ts_write_atomic_fn(const char *path, char *err, int (*fn)(const void *, FILE *),
+                       const void *ctx);
 
 #endif

@@ -85,7 +85,7 @@ void fmt_time(uint64_t ts_us, char *buf, size_t sz)
 	p = digits(p, (unsigned)(ts_us % 1000000), 6); *p++ = 'Z';
 	*p = 0;
 	if (sz > (size_t)(p - t)) memcpy(buf, t, (size_t)(p - t) + 1);
-	else if (sz) snprintf(buf, sz, "%s", t);
+	else if (sz) { memcpy(buf, t, sz - 1); buf[sz - 1] = 0; }
 }
 
 json_t *json_time(uint64_t ts_us)
@@ -131,19 +131,6 @@ int addr_parse(const char *s, struct ts_addr *a)
 	if (inet_pton(AF_INET, s, a->a) == 1) { a->family = 4; return 0; }
 	if (inet_pton(AF_INET6, s, a->a) == 1) { a->family = 6; return 0; }
 	return -1;
-}
-
-bool addr_eq(const struct ts_addr *a, const struct ts_addr *b)
-{
-	return a->family == b->family && memcmp(a->a, b->a, 16) == 0;
-}
-
-uint64_t addr_hash(const struct ts_addr *a, uint64_t seed)
-{
-	uint64_t w0, w1;
-	memcpy(&w0, a->a, 8);
-	memcpy(&w1, a->a + 8, 8);
-	return mix64(seed ^ w0 ^ mix64(w1 + a->family));
 }
 
 static bool name_byte_ok(uint8_t b)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <jansson.h>
 #include "dissect.h"
 
@@ -24,8 +25,6 @@ json_t *json_time(uint64_t ts_us);          /* null when ts_us == 0 */
 /* Address to text (buf >= 46). */
 void addr_str(const struct ts_addr *a, char *buf, size_t sz);
 int addr_parse(const char *s, struct ts_addr *a);    /* 0 ok, -1 bad */
-bool addr_eq(const struct ts_addr *a, const struct ts_addr *b);
-uint64_t addr_hash(const struct ts_addr *a, uint64_t seed);
 
 /* Copy a wire name into dst as clean lowercase ASCII: bytes outside
  * 0x21..0x7e (and '\\', '"', '<', '>', '&', '\'') become \xHH; a trailing
@@ -39,6 +38,23 @@ static inline uint64_t mix64(uint64_t x)
 	x ^= x >> 27; x *= 0x94d049bb133111ebULL;
 	x ^= x >> 31;
 	return x;
+}
+
+/* Inline: the flow table calls these for every packet. */
+static inline bool addr_eq(const struct ts_addr *a, const struct ts_addr *b)
+{
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, a->a, 8); memcpy(&a1, a->a + 8, 8);
+	memcpy(&b0, b->a, 8); memcpy(&b1, b->a + 8, 8);
+	return a->family == b->family && ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+static inline uint64_t addr_hash(const struct ts_addr *a, uint64_t seed)
+{
+	uint64_t w0, w1;
+	memcpy(&w0, a->a, 8);
+	memcpy(&w1, a->a + 8, 8);
+	return mix64(seed ^ w0 ^ mix64(w1 + a->family));
 }
 
 /* Open a shipped data file (targets.txt, injectors.txt, forged_ips.txt):

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include "dest.h"
 #include "jsonw.h"
 #include "util.h"
 #include "testhelp.h"
@@ -127,9 +128,64 @@ static void test_time(void)
 	test_cond("fmt_time truncates to a small buffer", !strcmp(a, "1970-01-01"));
 }
 
+/* dest_text() (the emitter's text mode) against dest_json() (its tree
+ * mode) dumped by jsonw: the same bytes, keys in sorted order. */
+static void test_dest_text(void)
+{
+	static const char *const types[] = { "rst_injection", "syn_drop", "dns_injection",
+	                                     "quic_drop", "http_injection", "icmp_prohibited",
+	                                     "data_drop", "made_up" };
+	struct dest_table *t = dest_new(1000);
+	for (int i = 0; i < 200; i++) {
+		char name[64];
+		snprintf(name, sizeof name, i % 7 ? "host%d.example" : "caf\xc3\xa9-%d\"q", i);
+		struct dest *d = dest_get(t, name);
+		if (!d) continue;
+		if (i % 3 == 0) dest_set_meta(d, i % 2 ? "Twitter" : NULL, i % 2);
+		for (int k = 0; k < i % 5; k++) {
+			char h[32];
+			snprintf(h, sizeof h, "h%d.%d", k, i);
+			dest_add_host(d, h);
+			struct ts_addr a = { .family = (uint8_t)(k % 2 ? 6 : 4) };
+			a.a[0] = (uint8_t)(198 + k); a.a[3] = (uint8_t)i; a.a[15] = (uint8_t)(k % 2);
+			dest_add_ip(d, &a);
+		}
+		uint64_t ts = 1700000000000000ULL + (uint64_t)i * 977000000ULL;
+		dest_seen(d, ts);
+		if (i % 4 == 1) dest_tcp(d)->connections = (uint64_t)i;
+		if (i % 6 == 2) { dest_udp(d)->flows = 3; dest_udp(d)->answered = 1; }
+		if (i % 5 == 3) dest_dns(d, (unsigned)i, 2);
+		for (int k = 0; k < (i % 9); k++)
+			dest_signature(d, types[(i + k) % 8], k % 5, 0.1 * (k + 1) + 0.003,
+			               (uint32_t)rnd() & ((1u << EV_COUNT) - 1),
+			               ts + (uint64_t)k * 3600000000ULL, k % 3 ? "1:abc=" : NULL);
+		if (i % 8 == 0) dest_clean_conn(d, ts + 99999999999ULL);
+	}
+	bool mis = true;
+	size_t n = 0;
+	char *text = dest_text(t, 0.5, 2, 4, 1, &n, &mis);
+	json_t *tree = dest_json(t, 0.5);
+	json_t *doc = json_pack("{s:o}", "destinations", tree);
+	char *want = jsonw_dumps(doc, 2, 4, NULL);
+	/* want = "{\n  \"destinations\": <array>\n}" */
+	const char *arr = want ? strstr(want, ": ") : NULL;
+	size_t alen = arr ? strlen(arr + 2) - 2 : 0;
+	test_cond("dest_text: keys in sorted order", !mis);
+	test_cond("dest_text equals dest_json's dump",
+	          arr && n == alen && !memcmp(text, arr + 2, n));
+	char *jans = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	test_cond("dest_json dump equals json_dumps", jans && want && !strcmp(jans, want));
+	free(jans);
+	free(want);
+	free(text);
+	json_decref(doc);
+	dest_free(t);
+}
+
 int main(void)
 {
 	test_dump();
+	test_dest_text();
 	test_time();
 	return test_report();
 }
