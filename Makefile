@@ -8,6 +8,10 @@ DATADIR   ?= $(PREFIX)/share/tamperscope
 CC        ?= cc
 BUILD     ?= build
 OPT       ?= -O2 -g
+# Link-time optimisation for ./tamperscope (about 5% fewer instructions on
+# the benchmark): objects carry both LTO and normal code, so the tests and
+# tools link them the usual way.  LTO= turns it off.
+LTO       ?= -flto=auto -ffat-lto-objects
 SAN       ?=
 
 PKG_OK    := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
@@ -22,8 +26,9 @@ WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CPPFLAGS  += -Idissectors -Ianalyzer -DTS_DATADIR='"$(DATADIR)"'
-ALLCFLAGS  = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(HARDEN) $(SAN) \
+ALLCFLAGS  = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(LTO) $(WARN) $(HARDEN) $(SAN) \
              $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+NOLTO_CFLAGS = $(filter-out $(LTO),$(ALLCFLAGS))
 LDFLAGS   += -Wl,-z,relro,-z,now
 LDLIBS    += $(PKG_LIBS) -lm
 
@@ -56,11 +61,11 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libts.a tests/testhelp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests $(NOLTO_CFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libts.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests $(NOLTO_CFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
 
 unit-bins: $(UNIT_BIN) $(TOOL_BIN)
 
@@ -74,7 +79,7 @@ test: tamperscope asan
 	@sh tests/run-tests.sh
 
 asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" LTO= \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    build-asan/tamperscope
 	cp build-asan/tamperscope tamperscope-asan.tmp && mv -f tamperscope-asan.tmp tamperscope-asan

@@ -1,10 +1,12 @@
 /* capture.c - offline input: several pcap/pcapng files read in the order
  * given as one capture, BPF filter, packet limit, and clear errors for
  * unreadable, invalid, truncated or unsupported files. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <pcap/pcap.h>
 #include "capture.h"
+#include "fastpcap.h"
 #include "dissect.h"
 #include "util.h"
 
@@ -13,18 +15,55 @@ bool capture_dlt_supported(int dlt)
 	return link_supported(dlt);
 }
 
-static int set_filter(pcap_t *p, const char *file, const char *filter)
+/* Compile the filter into prog (kept for the fast reader) and set it on p
+ * (for libpcap's own reads). */
+static int set_filter(pcap_t *p, const char *file, const char *filter,
+                      struct bpf_program *prog)
 {
-	struct bpf_program prog;
 	if (!filter) return 0;
-	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+	if (pcap_compile(p, prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 		ts_err(file, "bad filter: %s", pcap_geterr(p));
 		return -1;
 	}
-	int rc = pcap_setfilter(p, &prog);
-	pcap_freecode(&prog);
-	if (rc < 0) ts_err(file, "cannot set filter: %s", pcap_geterr(p));
+	int rc = pcap_setfilter(p, prog);
+	if (rc < 0) {
+		ts_err(file, "cannot set filter: %s", pcap_geterr(p));
+		pcap_freecode(prog);
+	}
 	return rc < 0 ? -1 : 0;
+}
+
+static bool at_limit(const struct offline_result *res, uint64_t max_packets,
+                     volatile int *stop)
+{
+	return (max_packets && res->packets >= max_packets) || (stop && *stop);
+}
+
+/* The plain records of a classic pcap file through fastpcap.c.  Returns 1
+ * when the input is done (end of file, packet limit, stop), 0 when libpcap
+ * must go on from the stream position set here, -1 on a read error. */
+static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
+                     const struct bpf_program *prog, uint64_t max_packets,
+                     volatile int *stop, struct offline_result *res)
+{
+	struct fastpcap *f = fp_open(file);
+	if (!f) return 0;
+	struct pcap_pkthdr h;
+	const uint8_t *bytes;
+	int rc;
+	while ((rc = fp_next(f, &h, &bytes)) == 1) {
+		if (prog && !pcap_offline_filter(prog, &h, bytes)) continue;
+		engine_packet(e, dlt, &h, bytes);
+		res->packets++;
+		if (at_limit(res, max_packets, stop)) break;
+	}
+	int done = rc == 1 || (rc == 0 && fp_at_end(f));
+	if (rc < 0) ts_err(file, "read error after %llu packets: %s (partial report)",
+	                   (unsigned long long)res->packets, strerror(errno));
+	if (!done && rc == 0 && fseeko(pcap_file(p), (off_t)fp_offset(f), SEEK_SET)) rc = -1;
+	fp_close(f);
+	if (rc < 0) { res->truncated = true; return -1; }
+	return done;
 }
 
 static int read_one(struct engine *e, const char *file, const char *filter,
@@ -52,14 +91,19 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 		pcap_close(p);
 		return 2;
 	}
-	if (set_filter(p, file, filter)) { pcap_close(p); return 1; }
+	struct bpf_program prog = { 0 };
+	if (set_filter(p, file, filter, &prog)) { pcap_close(p); return 1; }
+	int fast = strcmp(file, "-") ? read_fast(e, p, file, dlt, filter ? &prog : NULL,
+	                                         max_packets, stop, res) : 0;
+	pcap_freecode(&prog);
+	if (fast) { pcap_close(p); return 0; }
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	int rc;
 	while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
 		engine_packet(e, dlt, h, bytes);
 		res->packets++;
-		if ((max_packets && res->packets >= max_packets) || (stop && *stop)) break;
+		if (at_limit(res, max_packets, stop)) break;
 	}
 	if (rc == PCAP_ERROR) {
 		ts_err(file, "truncated or corrupt capture after %llu packets: %s (partial report)",

@@ -117,8 +117,15 @@ static bool ipid_odd(const struct flow *f, const struct rst_rec *r)
 	return step > 1024 && back > 64;
 }
 
+/* What rst_evidence() found besides the codes, for the event's detail. */
+struct rst_found {
+	uint8_t ref;                 /* the endpoint's TTL, 0 = unknown */
+	uint64_t delay;              /* after the packet that triggered it */
+	const char *fp;              /* matched fingerprint */
+};
+
 static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct flow *f,
-                             unsigned i, json_t *rj)
+                             unsigned i, struct rst_found *out)
 {
 	const struct rst_rec *r = &f->rst[i];
 	uint32_t m = 0;
@@ -153,23 +160,33 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	const char *fpn = fp_match(s->fp, &fp);
 	if (fpn) m |= 1u << EV_FINGERPRINT;
 	if (fp.v4 && ipid_odd(f, r)) m |= 1u << EV_IPID_MISMATCH;
+	out->ref = ref;
+	out->delay = delay;
+	out->fp = fpn;
+	return m;
+}
 
+/* The detail of one injected RST (built only for those: most RSTs are
+ * genuine, and a JSON object each cost more than judging them). */
+static json_t *rst_json(const struct rst_rec *r, const struct rst_found *x, uint32_t m)
+{
+	json_t *rj = json_object();
 	json_object_set_new(rj, "from", json_string(r->dir ? "server" : "client"));
 	json_object_set_new(rj, "ttl", json_integer(r->ttl));
-	json_object_set_new(rj, "endpoint_ttl", ref ? json_integer(ref) : json_null());
+	json_object_set_new(rj, "endpoint_ttl", x->ref ? json_integer(x->ref) : json_null());
 	json_object_set_new(rj, "ipid", json_integer(r->ipid));
 	json_object_set_new(rj, "seq", json_integer(r->seq));
 	json_object_set_new(rj, "ack", json_integer(r->ack));
 	json_object_set_new(rj, "window", json_integer(r->win));
 	json_object_set_new(rj, "flags", json_integer(r->flags));
-	json_object_set_new(rj, "delay_us", json_integer((json_int_t)delay));
+	json_object_set_new(rj, "delay_us", json_integer((json_int_t)x->delay));
 	json_object_set_new(rj, "after_packets", json_integer(r->after));
-	if (fpn) json_object_set_new(rj, "fingerprint", json_string(fpn));
+	if (x->fp) json_object_set_new(rj, "fingerprint", json_string(x->fp));
 	json_t *codes = json_array();
 	for (int k = 0; k < EV_COUNT; k++)
 		if (m & (1u << k)) json_array_append_new(codes, json_string(evidence_name(k)));
 	json_object_set_new(rj, "evidence", codes);
-	return m;
+	return rj;
 }
 
 static void rst_flow_end(void *st, struct engine *e, struct flow *f)
@@ -182,15 +199,12 @@ static void rst_flow_end(void *st, struct engine *e, struct flow *f)
 	unsigned injected = 0;
 	json_t *list = json_array();
 	for (unsigned i = 0; i < f->nrst; i++) {
-		json_t *rj = json_object();
-		uint32_t m = rst_evidence(s, e, f, i, rj);
+		struct rst_found x;
+		uint32_t m = rst_evidence(s, e, f, i, &x);
 		s->rsts++;
 		if (m && !(m & ~WEAK_MASK)) s->weak_only++;
-		if (!(m & ~WEAK_MASK)) {      /* no evidence, or weak only: genuine */
-			json_decref(rj);
-			continue;
-		}
-		json_array_append_new(list, rj);
+		if (!(m & ~WEAK_MASK)) continue;     /* no evidence, or weak only: genuine */
+		json_array_append_new(list, rst_json(&f->rst[i], &x, m));
 		injected++;
 		const struct rst_rec *rr = &f->rst[i];
 		uint8_t peer = flow_ttl_mode(&f->d[rr->dir], NULL);

@@ -21,35 +21,41 @@ struct jbuf {
 	size_t n, cap;
 };
 
-static void need(struct jbuf *b, size_t more)
+static void grow(struct jbuf *b, size_t more)
 {
-	if (b->n + more <= b->cap) return;
 	size_t cap = b->cap ? b->cap : 4096;
 	while (cap < b->n + more) cap *= 2;
 	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
 }
 
-static void put(struct jbuf *b, const char *s, size_t n)
+static inline void need(struct jbuf *b, size_t more)
+{
+	if (b->n + more > b->cap) grow(b, more);
+}
+
+static inline void put(struct jbuf *b, const char *s, size_t n)
 {
 	need(b, n);
 	memcpy(b->p + b->n, s, n);
 	b->n += n;
 }
 
-static void putc1(struct jbuf *b, char c)
+static inline void putc1(struct jbuf *b, char c)
 {
 	need(b, 1);
 	b->p[b->n++] = c;
 }
 
-static void newline(struct jbuf *b, int indent, int depth)
+static inline void newline(struct jbuf *b, int indent, int depth)
 {
+	static const char sp[] = "                                ";   /* 32 */
 	if (indent <= 0) return;
 	size_t k = (size_t)indent * (size_t)depth;
 	need(b, k + 1);
 	b->p[b->n++] = '\n';
-	memset(b->p + b->n, ' ', k);
+	if (k < sizeof sp) memcpy(b->p + b->n, sp, k);
+	else memset(b->p + b->n, ' ', k);
 	b->n += k;
 }
 
@@ -299,9 +305,24 @@ static void text_member(struct jw *w, const char *key)
 	if (!key) key = "";
 	if (w->last_key[d] && strcmp(w->last_key[d], key) >= 0) w->misordered = true;
 	w->last_key[d] = key;
-	put_string(b, key, strlen(key));
-	if (w->indent > 0) put(b, ": ", 2);
-	else putc1(b, ':');
+	size_t n = strlen(key);
+	bool plain = true;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)key[i] < 0x20 || key[i] == '"' || key[i] == '\\') plain = false;
+	if (!plain) {
+		put_string(b, key, n);
+		put(b, ": ", w->indent > 0 ? 2 : 1);
+		return;
+	}
+	need(b, n + 4);
+	char *o = b->p + b->n;
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (w->indent > 0) *o++ = ' ';
+	b->n = (size_t)(o - b->p);
 }
 
 /* Tree: attach v to the open container (or make it the root). */

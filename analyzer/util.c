@@ -117,7 +117,9 @@ void addr_str(const struct ts_addr *a, char *buf, size_t sz)
 	if (a->family == 4) {
 		char t[16];
 		ip4_str(a->a, t, sizeof t);
-		snprintf(buf, sz, "%s", t);
+		size_t n = strlen(t);
+		if (n >= sz) n = sz ? sz - 1 : 0;
+		if (sz) { memcpy(buf, t, n); buf[n] = 0; }
 	} else if (a->family == 6) {
 		if (!inet_ntop(AF_INET6, a->a, buf, (socklen_t)sz)) snprintf(buf, sz, "::");
 	} else {

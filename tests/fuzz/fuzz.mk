@@ -59,7 +59,7 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libts-fuzz.a
 # The ASan/UBSan library of `make asan` (same flags), for the replay drivers.
 ifneq ($(BUILD),build-asan)
 fuzz-asan-lib:
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" LTO= \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    build-asan/libts.a
 $(ASAN_LIB): fuzz-asan-lib ;

@@ -1,0 +1,207 @@
+/* test_fastpcap.c - the block reader plus libpcap's take-over must give
+ * exactly what libpcap alone gives: every record's timestamp, lengths and
+ * bytes, and the same end (clean, or the same error).  Checked on every
+ * capture under ../shared/pcaps and pcaps/, on files in all four classic
+ * magics, with an over-long record in the middle, and on one file cut at
+ * every byte offset. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <pcap/pcap.h>
+#include "fastpcap.h"
+#include "testhelp.h"
+
+struct rec { struct pcap_pkthdr h; unsigned char *data; };
+struct run { struct rec *v; size_t n; int rc; char err[PCAP_ERRBUF_SIZE]; };
+
+static void add(struct run *r, const struct pcap_pkthdr *h, const unsigned char *d)
+{
+	r->v = realloc(r->v, (r->n + 1) * sizeof *r->v);
+	r->v[r->n].h = *h;
+	r->v[r->n].data = malloc(h->caplen ? h->caplen : 1);
+	memcpy(r->v[r->n].data, d, h->caplen);
+	r->n++;
+}
+
+static void drain(pcap_t *p, struct run *r)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	while ((r->rc = pcap_next_ex(p, &h, &d)) == 1) add(r, h, d);
+	if (r->rc == PCAP_ERROR) snprintf(r->err, sizeof r->err, "%s", pcap_geterr(p));
+}
+
+/* 0 = libpcap could not open it */
+static int read_lib(const char *path, struct run *r)
+{
+	char e[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, e);
+	if (!p) return 0;
+	drain(p, r);
+	pcap_close(p);
+	return 1;
+}
+
+/* the reader as capture.c drives it; *fast counts records it gave */
+static int read_fast(const char *path, struct run *r, size_t *fast)
+{
+	char e[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, e);
+	if (!p) return 0;
+	struct fastpcap *f = fp_open(path);
+	*fast = 0;
+	if (f) {
+		struct pcap_pkthdr h;
+		const uint8_t *d;
+		int rc;
+		while ((rc = fp_next(f, &h, &d)) == 1) { add(r, &h, d); (*fast)++; }
+		bool done = rc == 0 && fp_at_end(f);
+		if (!done) fseeko(pcap_file(p), (off_t)fp_offset(f), SEEK_SET);
+		fp_close(f);
+		if (done) { r->rc = PCAP_ERROR_BREAK; pcap_close(p); return 1; }
+	}
+	drain(p, r);
+	pcap_close(p);
+	return 1;
+}
+
+static void free_run(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) free(r->v[i].data);
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+static int same(const struct run *a, const struct run *b)
+{
+	if (a->n != b->n || a->rc != b->rc || strcmp(a->err, b->err)) return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct pcap_pkthdr *x = &a->v[i].h, *y = &b->v[i].h;
+		if (x->ts.tv_sec != y->ts.tv_sec || x->ts.tv_usec != y->ts.tv_usec ||
+		    x->caplen != y->caplen || x->len != y->len ||
+		    memcmp(a->v[i].data, b->v[i].data, x->caplen)) {
+			printf("record %zu: %ld.%ld/%ld.%ld caplen %u/%u len %u/%u\n", i,
+			       (long)x->ts.tv_sec, (long)x->ts.tv_usec, (long)y->ts.tv_sec,
+			       (long)y->ts.tv_usec, x->caplen, y->caplen, x->len, y->len);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static size_t files_ok, files_bad, fast_records;
+
+static void check_file(const char *path)
+{
+	struct run a = { 0 }, b = { 0 };
+	size_t fast = 0;
+	int oa = read_lib(path, &a), ob = read_fast(path, &b, &fast);
+	if (oa != ob || (oa && !same(&a, &b))) {
+		printf("FAIL fastpcap: %s differs from libpcap (%zu/%zu records, rc %d/%d)\n", path,
+		       a.n, b.n, a.rc, b.rc);
+		files_bad++;
+	} else {
+		files_ok++;
+		fast_records += fast;
+	}
+	free_run(&a);
+	free_run(&b);
+}
+
+static int walk(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) return 0;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.') continue;
+		char p[4096];
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(p, &st)) continue;
+		if (S_ISDIR(st.st_mode)) { n += walk(p); continue; }
+		if (strstr(e->d_name, ".pcap")) { check_file(p); n++; }
+	}
+	closedir(d);
+	return n;
+}
+
+static void put32(FILE *f, uint32_t v, int be)
+{
+	unsigned char b[4];
+	for (int i = 0; i < 4; i++) b[be ? 3 - i : i] = (unsigned char)(v >> (8 * i));
+	fwrite(b, 1, 4, f);
+}
+
+static void put16(FILE *f, uint16_t v, int be)
+{
+	unsigned char b[2] = { (unsigned char)(be ? v >> 8 : v), (unsigned char)(be ? v : v >> 8) };
+	fwrite(b, 1, 2, f);
+}
+
+/* A small Ethernet capture: magic, byte order, and whether record 3 is
+ * longer than the snapshot length (libpcap's business). */
+static void make(const char *path, uint32_t magic, int be, int odd)
+{
+	FILE *f = fopen(path, "wb");
+	put32(f, magic, be); put16(f, 2, be); put16(f, 4, be);
+	put32(f, 0, be); put32(f, 0, be); put32(f, 200, be); put32(f, 1, be);
+	for (uint32_t i = 0; i < 8; i++) {
+		uint32_t cap = (odd && i == 3) ? 300 : 20 + i * 17;
+		put32(f, i == 6 ? 0xf0000000u : 1700000000 + i, be);   /* past 2038 */
+		put32(f, i == 5 ? 0xfffffff0u : i * 123457u, be);      /* a "negative" fraction */
+		put32(f, cap, be);
+		put32(f, cap + i, be);
+		for (uint32_t k = 0; k < cap; k++) fputc((int)((k * 7 + i) & 0xff), f);
+	}
+	fclose(f);
+}
+
+int main(void)
+{
+	const char *tmp = "build/tests/fastpcap.tmp.pcap";
+	static const uint32_t magics[] = { 0xa1b2c3d4, 0xa1b23c4d };
+	size_t bad0 = files_bad;
+	for (int m = 0; m < 2; m++)
+		for (int be = 0; be < 2; be++)
+			for (int odd = 0; odd < 2; odd++) {
+				make(tmp, magics[m], be, odd);
+				check_file(tmp);
+			}
+	test_cond("fastpcap: 4 magics, with and without an over-long record", files_bad == bad0);
+
+	/* cut the file at every offset: cut headers, cut records */
+	make(tmp, 0xa1b2c3d4, 0, 0);
+	FILE *f = fopen(tmp, "rb");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	unsigned char *all = malloc((size_t)size);
+	fseek(f, 0, SEEK_SET);
+	size_t got = fread(all, 1, (size_t)size, f);
+	fclose(f);
+	bad0 = files_bad;
+	for (long cut = 0; cut <= size && got == (size_t)size; cut++) {
+		const char *t2 = "build/tests/fastpcap.cut.pcap";
+		FILE *o = fopen(t2, "wb");
+		fwrite(all, 1, (size_t)cut, o);
+		fclose(o);
+		check_file(t2);
+	}
+	free(all);
+	test_cond("fastpcap: a capture cut at every byte offset", files_bad == bad0);
+	remove(tmp);
+	remove("build/tests/fastpcap.cut.pcap");
+
+	bad0 = files_bad;
+	int n = walk("pcaps");
+	int shared = walk("../shared/pcaps");
+	if (!shared) printf("SKIP fastpcap: ../shared/pcaps absent, only pcaps/ compared\n");
+	test_cond("fastpcap: every capture reads as with libpcap", files_bad == bad0 && n > 0);
+	test_cond("fastpcap: the block reader took most records", fast_records > 1000);
+	printf("fastpcap: %zu files equal to libpcap, %zu records from the block reader\n",
+	       files_ok, fast_records);
+	return test_report();
+}
