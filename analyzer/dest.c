@@ -437,29 +437,36 @@ static void one_emit(struct jw *w, const struct dest *d, double min_conf)
 	jw_end(w);
 }
 
-static double g_min_conf;
+/* Sort key of a destination: social media first, then interfered, then
+ * by connections, then by name (verdicts computed once, not per compare). */
+struct dest_key {
+	const struct dest *d;
+	unsigned rank;               /* 0 social+interfered .. 3 neither */
+	uint64_t conns;
+};
 
-static int dest_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b)
 {
-	const struct dest *x = *(const struct dest *const *)a, *y = *(const struct dest *const *)b;
-	if (x->social != y->social) return x->social ? -1 : 1;
-	bool xi = !strcmp(verdict(x, g_min_conf), "interfered");
-	bool yi = !strcmp(verdict(y, g_min_conf), "interfered");
-	if (xi != yi) return xi ? -1 : 1;
-	if (x->tcp.connections != y->tcp.connections)
-		return x->tcp.connections > y->tcp.connections ? -1 : 1;
-	return strcmp(x->name, y->name);
+	const struct dest_key *x = a, *y = b;
+	if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+	if (x->conns != y->conns) return x->conns > y->conns ? -1 : 1;
+	return strcmp(x->d->name, y->d->name);
 }
 
 /* The destinations array through emitter w, sorted (dest.h). */
 static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
 {
-	struct dest **v = xcalloc(t->n ? t->n : 1, sizeof *v);
+	struct dest_key *v = xcalloc(t->n ? t->n : 1, sizeof *v);
 	unsigned n = 0;
 	for (size_t i = 0; i < t->nb; i++)
-		for (struct dest *d = t->bucket[i]; d; d = d->hnext) v[n++] = d;
-	g_min_conf = min_conf;
-	qsort(v, n, sizeof *v, dest_cmp);
+		for (struct dest *d = t->bucket[i]; d; d = d->hnext) {
+			bool inter = !strcmp(verdict(d, min_conf), "interfered");
+			v[n].d = d;
+			v[n].rank = (d->social ? 0u : 2u) + (inter ? 0u : 1u);
+			v[n].conns = d->tcp.connections;
+			n++;
+		}
+	qsort(v, n, sizeof *v, key_cmp);
 	static bool ordered;
 	if (!ordered) {
 		sorted_order(ev_names, EV_COUNT, ev_ord);
@@ -467,7 +474,7 @@ static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
 		ordered = true;
 	}
 	jw_arr(w, NULL);
-	for (unsigned i = 0; i < n; i++) one_emit(w, v[i], min_conf);
+	for (unsigned i = 0; i < n; i++) one_emit(w, v[i].d, min_conf);
 	jw_end(w);
 	free(v);
 }

@@ -151,11 +151,14 @@ static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, u
 		bits_set(r->have, u, end);
 		r->hi = end;
 	}
-	while (r->contig < r->hi && r->have[r->contig >> 3] == 0xff && !(r->contig & 7) &&
-	       r->contig + 8 <= r->hi)
-		r->contig += 8;
-	while (r->contig < r->hi && (r->have[r->contig >> 3] & (1u << (r->contig & 7))))
+	while (r->contig < r->hi) {                 /* whole bytes of the map at once */
+		if (!(r->contig & 7) && r->contig + 8 <= r->hi && r->have[r->contig >> 3] == 0xff) {
+			r->contig += 8;
+			continue;
+		}
+		if (!(r->have[r->contig >> 3] & (1u << (r->contig & 7)))) break;
 		r->contig++;
+	}
 }
 
 static void set_name(struct flow *f, const struct strview *v, int src)

@@ -33,10 +33,11 @@ static bool put_char(struct name_out *o, char ch)
  * escapes in SNI/Host names too: no name in a report carries them raw. */
 static bool put_label_byte(struct name_out *o, uint8_t b)
 {
+	/* bit b set: the byte stands for itself (0x21-0x7e but . \ " ' < > &) */
+	static const uint64_t plain[2] = { 0xafffbf3a00000000ULL, 0x7fffffffefffffffULL };
 	if (b >= 'A' && b <= 'Z')
 		return put_char(o, (char)(b + ('a' - 'A')));
-	if (b >= 0x21 && b <= 0x7e && b != '.' && b != '\\' && b != '"' &&
-	    b != '\'' && b != '<' && b != '>' && b != '&')
+	if (b < 128 && (plain[b >> 6] >> (b & 63) & 1))
 		return put_char(o, (char)b);
 	return put_char(o, '\\') && put_char(o, (char)('0' + b / 100)) &&
 	       put_char(o, (char)('0' + b / 10 % 10)) &&
