@@ -703,6 +703,7 @@ const struct detector det_dns_injection = {
 	.name = "dns_injection",
 	.init = dns_init,
 	.on_packet = dns_on_packet,
+	.packets = DET_TCP | DET_UDP,
 	.on_flow_end = dns_flow_end,
 	.on_tick = dns_tick,
 	.on_drain = dns_drain,

@@ -82,6 +82,7 @@ const struct detector det_icmp_prohibited = {
 	.name = "icmp_prohibited",
 	.init = icmp_init,
 	.on_packet = icmp_on_packet,
+	.packets = DET_ICMP,
 	.free = icmp_free,
 	.stats = icmp_stats,
 };

@@ -5,6 +5,8 @@
 
 #include "engine_int.h"
 
+enum { DET_TCP = 1, DET_UDP = 2, DET_ICMP = 4, DET_OTHER = 8 };
+
 struct detector {
 	const char *name;
 	/* State for one engine; NULL if the detector needs none. */
@@ -12,6 +14,9 @@ struct detector {
 	/* Every decoded IP packet; f is its flow (TCP/UDP) or NULL. */
 	void (*on_packet)(void *st, struct engine *e, const struct pkt *pk,
 	                  struct flow *f, int dir);
+	/* Which packets on_packet wants (DET_TCP | DET_UDP | DET_ICMP |
+	 * DET_OTHER); 0 means all.  The engine skips the call for the rest. */
+	unsigned packets;
 	/* A flow leaves the table; f->name is resolved. Runs in registry
 	 * order, so later detectors see what earlier ones concluded. */
 	void (*on_flow_end)(void *st, struct engine *e, struct flow *f);

@@ -350,8 +350,13 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	} else if (pk.proto == 1 || pk.proto == 58) {
 		on_icmp(e, &pk);
 	}
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_packet) e->det[i]->on_packet(e->det_state[i], e, &pk, f, dir);
+	unsigned cls = pk.proto == 6 ? DET_TCP : pk.proto == 17 ? DET_UDP :
+	               (pk.proto == 1 || pk.proto == 58) ? DET_ICMP : DET_OTHER;
+	for (unsigned i = 0; i < e->ndet; i++) {
+		const struct detector *d = e->det[i];
+		if (d->on_packet && (!d->packets || (d->packets & cls)))
+			d->on_packet(e->det_state[i], e, &pk, f, dir);
+	}
 }
 
 void engine_advance(struct engine *e, uint64_t ts)

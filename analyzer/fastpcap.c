@@ -48,9 +48,8 @@ static uint16_t rd16(const uint8_t *p, bool swapped)
 }
 
 /* Read until buf holds `want` unread bytes or the file ends. -1 on error. */
-static int fill(struct fastpcap *f, size_t want)
+static int refill(struct fastpcap *f, size_t want)
 {
-	if (f->len - f->pos >= want) return 0;
 	if (f->pos) {                              /* keep the unread tail */
 		memmove(f->buf, f->buf + f->pos, f->len - f->pos);
 		f->len -= f->pos;
@@ -68,6 +67,11 @@ static int fill(struct fastpcap *f, size_t want)
 		f->file_off += n;
 	}
 	return 0;
+}
+
+static inline int fill(struct fastpcap *f, size_t want)
+{
+	return f->len - f->pos >= want ? 0 : refill(f, want);
 }
 
 struct fastpcap *fp_open(const char *path)

@@ -92,6 +92,18 @@ static inline uint32_t cur_le32(struct cur *c)
 	return v;
 }
 
+/* Loads at p for a fixed header read in one go: only after cur_has()
+ * has vouched for every byte read (then cur_skip() past them). */
+static inline uint16_t be16_at(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t be32_at(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
 /* Copy n bytes out; on short input copies nothing and sets bad. */
 static inline void cur_copy(struct cur *c, void *dst, size_t n)
 {

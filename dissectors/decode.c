@@ -1,4 +1,5 @@
 /* decode.c - the per-packet dissector chain: link -> IP -> TCP/UDP/ICMP. */
+#include <string.h>
 #include "dissect.h"
 
 #define ETH_IP4 0x0800
@@ -77,13 +78,17 @@ static int l4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
                   enum mal_reason *why)
 {
-	struct pkt fresh = { .ts = pk->ts, .caplen = pk->caplen,
-	                     .wirelen = pk->wirelen, .frag_first = true,
-	                     .tcp.wscale = -1 };
+	uint64_t ts = pk->ts;
+	uint32_t caplen = pk->caplen, wirelen = pk->wirelen;
 	struct cur c;
 	int st;
 
-	*pk = fresh;
+	memset(pk, 0, sizeof *pk);       /* in place: no struct copied */
+	pk->ts = ts;
+	pk->caplen = caplen;
+	pk->wirelen = wirelen;
+	pk->frag_first = true;
+	pk->tcp.wscale = -1;
 	*why = MAL_NONE;
 	st = link_parse(dlt, frame, pk->caplen, pk, &c, why);
 	if (st != DIS_OK)

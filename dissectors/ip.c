@@ -78,18 +78,20 @@ static bool frag_sane(uint32_t off8, uint32_t datalen, bool more)
  * Ethernet padding is never payload. */
 static int ip4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
-	uint8_t vihl = cur_u8(c);
-	cur_skip(c, 1);                      /* TOS */
-	uint16_t tot = cur_be16(c);
-	uint16_t id = cur_be16(c);
-	uint16_t foff = cur_be16(c);
-	uint8_t ttl = cur_u8(c);
-	uint8_t proto = cur_u8(c);
-	cur_skip(c, 2);                      /* checksum */
-	cur_copy(c, pk->src.a, 4);
-	cur_copy(c, pk->dst.a, 4);
-	if (c->bad)
+	if (!cur_has(c, 20)) {
+		cur_skip(c, 20);
 		return ip_fail(why, MAL_IP4_TRUNC, DIS_TRUNCATED);
+	}
+	const uint8_t *h = c->p;             /* the fixed header: one check */
+	uint8_t vihl = h[0];                 /* h[1]: TOS */
+	uint16_t tot = be16_at(h + 2);
+	uint16_t id = be16_at(h + 4);
+	uint16_t foff = be16_at(h + 6);
+	uint8_t ttl = h[8];
+	uint8_t proto = h[9];                /* h[10..11]: checksum */
+	memcpy(pk->src.a, h + 12, 4);
+	memcpy(pk->dst.a, h + 16, 4);
+	cur_skip(c, 20);
 	pk->ipver = 4;
 	pk->src.family = pk->dst.family = 4;
 	pk->ttl = ttl;

@@ -106,14 +106,27 @@ int tcp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 
 	*why = MAL_NONE;
 	*t = (struct tcp_meta){ .wscale = -1 };
-	pk->sport = cur_be16(c);
-	pk->dport = cur_be16(c);
-	t->seq = cur_be32(c);
-	t->ack = cur_be32(c);
-	uint8_t off = cur_u8(c);
-	t->flags = cur_u8(c);
-	t->win = cur_be16(c);
-	cur_skip(c, 4);                      /* checksum, urgent pointer */
+	uint8_t off;
+	if (cur_has(c, 20)) {                /* the whole fixed header: one check */
+		const uint8_t *h = c->p;
+		pk->sport = be16_at(h);
+		pk->dport = be16_at(h + 2);
+		t->seq = be32_at(h + 4);
+		t->ack = be32_at(h + 8);
+		off = h[12];
+		t->flags = h[13];
+		t->win = be16_at(h + 14);
+		cur_skip(c, 20);             /* with checksum, urgent pointer */
+	} else {
+		pk->sport = cur_be16(c);
+		pk->dport = cur_be16(c);
+		t->seq = cur_be32(c);
+		t->ack = cur_be32(c);
+		off = cur_u8(c);
+		t->flags = cur_u8(c);
+		t->win = cur_be16(c);
+		cur_skip(c, 4);
+	}
 	if (c->bad) {
 		pk->sport = pk->dport = 0;
 		return tcp_fail(why, MAL_TCP_TRUNC, DIS_TRUNCATED);
