@@ -305,10 +305,10 @@ static void text_member(struct jw *w, const char *key)
 	if (!key) key = "";
 	if (w->last_key[d] && strcmp(w->last_key[d], key) >= 0) w->misordered = true;
 	w->last_key[d] = key;
-	size_t n = strlen(key);
+	size_t n = 0;
 	bool plain = true;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)key[i] < 0x20 || key[i] == '"' || key[i] == '\\') plain = false;
+	for (unsigned char ch; (ch = (unsigned char)key[n]) != 0; n++)
+		if (ch < 0x20 || ch == '"' || ch == '\\') plain = false;
 	if (!plain) {
 		put_string(b, key, n);
 		put(b, ": ", w->indent > 0 ? 2 : 1);

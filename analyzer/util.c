@@ -112,6 +112,47 @@ static void ip4_str(const uint8_t *a, char *buf, size_t sz)
 	memcpy(buf, t, o);
 }
 
+/* IPv6 text as glibc's inet_ntop() writes it (RFC 5952 compression of the
+ * longest run of two or more zero groups, the first on a tie; an
+ * IPv4-compatible or -mapped address ends in a dotted quad), without its
+ * sprintf per group: a capture with many IPv6 flows names each of them.
+ * t >= 46 bytes. */
+static void ip6_str(const uint8_t *a, char *t)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (!w[i]) {
+			if (cur < 0) { cur = i; curlen = 0; }
+			if (++curlen > bestlen) { best = cur; bestlen = curlen; }
+		} else {
+			cur = -1;
+		}
+	}
+	if (bestlen < 2) best = -1;
+	char *o = t;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best) *o++ = ':';
+			continue;
+		}
+		if (i) *o++ = ':';
+		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			ip4_str(a + 12, o, 16);
+			return;
+		}
+		bool lead = true;
+		for (int k = 12; k >= 0; k -= 4) {
+			unsigned d = (w[i] >> k) & 15;
+			if (d || !lead || k == 0) { *o++ = hex[d]; lead = false; }
+		}
+	}
+	if (best >= 0 && best + bestlen == 8) *o++ = ':';
+	*o = 0;
+}
+
 void addr_str(const struct ts_addr *a, char *buf, size_t sz)
 {
 	if (a->family == 4) {
@@ -121,7 +162,11 @@ void addr_str(const struct ts_addr *a, char *buf, size_t sz)
 		if (n >= sz) n = sz ? sz - 1 : 0;
 		if (sz) { memcpy(buf, t, n); buf[n] = 0; }
 	} else if (a->family == 6) {
-		if (!inet_ntop(AF_INET6, a->a, buf, (socklen_t)sz)) snprintf(buf, sz, "::");
+		char t[48];
+		ip6_str(a->a, t);
+		size_t n = strlen(t);
+		if (n >= sz) n = sz ? sz - 1 : 0;
+		if (sz) { memcpy(buf, t, n); buf[n] = 0; }
 	} else {
 		snprintf(buf, sz, "?");
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 #include "dest.h"
 #include "jsonw.h"
@@ -182,8 +183,38 @@ static void test_dest_text(void)
 	dest_free(t);
 }
 
+/* addr_str's own IPv6 formatter against glibc's inet_ntop(). */
+static void test_addr6(void)
+{
+	char a[64], b[64];
+	int bad = 0;
+	for (int i = 0; i < 1000000; i++) {
+		struct ts_addr x = { .family = 6 };
+		for (int k = 0; k < 16; k += 8) {
+			uint64_t v = rnd();
+			memcpy(x.a + k, &v, 8);
+		}
+		uint64_t m = rnd();                    /* zero some groups, in runs */
+		for (int g = 0; g < 8; g++)
+			if ((m >> (2 * g) & 3) == 0 || ((m >> 20) & 1 && g >= (int)(m >> 24 & 7)))
+				x.a[2 * g] = x.a[2 * g + 1] = 0;
+		if (i % 7 == 0) { memset(x.a, 0, 10); x.a[10] = x.a[11] = (i % 14) ? 0xff : 0; }
+		if (i % 11 == 0) memset(x.a, 0, (size_t)(12 + i % 5));
+		if (i == 1) memset(x.a, 0, 16);
+		addr_str(&x, a, sizeof a);
+		inet_ntop(AF_INET6, x.a, b, sizeof b);
+		if (strcmp(a, b)) { if (bad < 3) printf("%s != %s\n", a, b); bad++; }
+	}
+	test_cond("addr_str IPv6 equals inet_ntop on 1000000 addresses", bad == 0);
+	struct ts_addr x = { .family = 6 };
+	x.a[15] = 1;
+	addr_str(&x, a, 4);
+	test_cond("addr_str truncates to a small buffer", !strcmp(a, "::1"));
+}
+
 int main(void)
 {
+	test_addr6();
 	test_dump();
 	test_dest_text();
 	test_time();
