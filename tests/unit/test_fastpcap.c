@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <pcap/pcap.h>
 #include "fastpcap.h"
 #include "testhelp.h"
@@ -129,6 +130,24 @@ static int walk(const char *dir)
 	return n;
 }
 
+/* n records of varied sizes (Ethernet, snaplen 65535) */
+static void make_big(const char *path, unsigned n, unsigned seed)
+{
+	FILE *f = fopen(path, "wb");
+	static unsigned char pkt[1600];
+	for (unsigned k = 0; k < sizeof pkt; k++) pkt[k] = (unsigned char)(k * 31 + seed);
+	uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1 };
+	fwrite(hdr, 4, 6, f);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t cap = 60 + (i * 2654435761u + seed) % 1500;
+		uint32_t r[4] = { 1700000000 + i / 1000, (i % 1000) * 1000, cap, cap };
+		pkt[0] = (unsigned char)i;
+		fwrite(r, 4, 4, f);
+		fwrite(pkt, 1, cap, f);
+	}
+	fclose(f);
+}
+
 static void put32(FILE *f, uint32_t v, int be)
 {
 	unsigned char b[4];
@@ -194,6 +213,43 @@ int main(void)
 	test_cond("fastpcap: a capture cut at every byte offset", files_bad == bad0);
 	remove(tmp);
 	remove("build/tests/fastpcap.cut.pcap");
+
+	/* larger than the reader's mapping window: records across windows */
+	make_big(tmp, 60000, 7);
+	bad0 = files_bad;
+	check_file(tmp);
+	test_cond("fastpcap: 50 MB file across mapping windows", files_bad == bad0);
+
+	/* the file shrinks while mapped: a read error, no crash, the
+	 * records before the cut intact */
+	make_big(tmp, 60000, 3);
+	struct fastpcap *f2 = fp_open(tmp);
+	struct pcap_pkthdr h2;
+	const uint8_t *d2;
+	int rc2 = 0;
+	size_t got2 = 0, okbytes = 0;
+	while (f2 && (rc2 = fp_next(f2, &h2, &d2)) == 1) {
+		if (d2[0] == (unsigned char)got2) okbytes++;
+		if (++got2 == 100 && truncate(tmp, 1000000)) break;
+	}
+	test_cond("fastpcap: a file cut under the reader ends in a read error",
+	          f2 && rc2 == -1 && got2 >= 100 && got2 < 60000 && okbytes >= 100);
+	fp_close(f2);
+
+	/* the file grows after the reader reached its end: not at the end */
+	make_big(tmp, 1000, 5);
+	f2 = fp_open(tmp);
+	got2 = 0;
+	while (f2 && fp_next(f2, &h2, &d2) == 1) got2++;
+	FILE *app = fopen(tmp, "ab");
+	uint32_t r[4] = { 1800000000, 0, 60, 60 };
+	unsigned char z[60] = { 0 };
+	fwrite(r, 4, 4, app);
+	fwrite(z, 1, 60, app);
+	fclose(app);
+	test_cond("fastpcap: a file that grew is handed on, not ended",
+	          f2 && got2 == 1000 && !fp_at_end(f2) && fp_offset(f2) > 0);
+	fp_close(f2);
 
 	bad0 = files_bad;
 	int n = walk("pcaps");
