@@ -212,6 +212,33 @@ static bool quic_shaped(const struct pkt *pk)
 	return false;
 }
 
+/* A QUIC client Initial (IETF, any version but negotiation) or a gQUIC
+ * packet carrying its version: the packets with the SNI. */
+static bool quic_initial(const struct pkt *pk)
+{
+	const uint8_t *p = pk->payload;
+	if (pk->paylen < 5) return false;
+	if ((p[0] & 0xc0) == 0xc0) {
+		uint32_t v = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+		unsigned type = (p[0] >> 4) & 3;
+		return v && type == (v == 0x6b3343cf ? 1u : 0u);   /* QUIC v2 renumbers */
+	}
+	return quic_shaped(pk);
+}
+
+/* Servers a client has sent a QUIC Initial to (a small direct-mapped
+ * set): a later flow to one that does not open with an Initial is the
+ * middle of a QUIC connection, with no SNI for DPI to find. */
+static struct ts_addr *quic_slot(struct engine *e, const struct ts_addr *a)
+{
+	return &e->quicsrv[addr_hash(a, 7) & (IPSVC_SLOTS - 1)];
+}
+
+static bool quic_server(struct engine *e, const struct ts_addr *a)
+{
+	return addr_eq(quic_slot(e, a), a);
+}
+
 /* nDPI's DPI is the expensive part of the packet path, so it only sees
  * what our own dissectors cannot name: packets that carry payload (the
  * handshake tells it nothing), of flows without an SNI/Host/DNS name that
@@ -219,12 +246,12 @@ static bool quic_shaped(const struct pkt *pk)
  * ndpi_max_pkts of them.  Of UDP it sees only QUIC (port 443, or a packet
  * shaped like a QUIC Initial): the QUIC SNI is the one thing DPI gives a
  * UDP flow that reaches a report (other UDP flows become no destination,
- * and ICMP naming uses the SNI alone).
+ * and ICMP naming uses the SNI alone); and of a server known to speak
+ * QUIC only the client's Initials, which hold the SNI.  Other protocols
+ * on port 443 (DNSCrypt, Viber) still go to it whole.
  * Service names for named flows come from the target list. */
-static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
-                      const struct pkt *pk)
+static void ndpi_step(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 {
-	(void)frame;
 	if (!e->ndpi || f->ndpi_done) return;
 	if (f->name_src >= NS_HOST || f->sni_state) {
 		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
@@ -233,7 +260,16 @@ static void ndpi_step(struct engine *e, struct flow *f, const uint8_t *frame,
 	/* a TCP flow the DNS already named needs no DPI either, nor one
 	 * joined mid-stream (DPI keys on the first bytes of a connection) */
 	if (f->proto == 6 && (f->dns_name || f->midstream)) { f->ndpi_done = true; return; }
-	if (f->proto == 17 && f->sport != 443 && !quic_shaped(pk)) { f->ndpi_done = true; return; }
+	if (f->proto == 17 && f->sport != 443 && !f->ndpi_pkts && !quic_shaped(pk)) {
+		f->ndpi_done = true;
+		return;
+	}
+	/* a QUIC server: only the client's Initials carry the SNI; without
+	 * one first, this flow is a QUIC connection joined in the middle */
+	if (f->proto == 17 && !(dir == 0 && quic_initial(pk)) && quic_server(e, &f->srv)) {
+		if (!f->ndpi_pkts) f->ndpi_done = true;
+		return;
+	}
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;
@@ -342,11 +378,12 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 			if (dir == 0 && f->sport == 443 && pk.paylen >= 5 && (pk.payload[0] & 0x80) &&
 			    (pk.payload[1] | pk.payload[2] | pk.payload[3] | pk.payload[4]))
 				f->quic_initials++;
+			if (dir == 0 && quic_initial(&pk)) *quic_slot(e, &f->srv) = f->srv;
 		}
 		ft_touch(e->ft, f, pk.ts);
 		if (e->o.evidence_dir) engine_keep_frame(e, &f->evidence);
 		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);
-		if (!dns) ndpi_step(e, f, bytes, &pk);
+		if (!dns) ndpi_step(e, f, dir, &pk);
 	} else if (pk.proto == 1 || pk.proto == 58) {
 		on_icmp(e, &pk);
 	}

@@ -39,6 +39,7 @@ struct engine {
 	struct baseline *bl;
 	struct injectors *inj;         /* injected packets, for clustering */
 	struct ipsvc ipsvc[IPSVC_SLOTS];   /* nDPI IP-list lookups, cached */
+	struct ts_addr quicsrv[IPSVC_SLOTS]; /* servers seen answering QUIC  */
 	const struct detector *det[DET_MAX];
 	void *det_state[DET_MAX];
 	unsigned ndet;
