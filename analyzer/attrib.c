@@ -116,6 +116,19 @@ bool targets_match(const struct targets *t, const char *name, const char **servi
 {
 	if (service) *service = NULL;
 	if (!t || !name) return false;
+	/* an address literal matches whole or not at all: "2.3.4" is no
+	 * suffix of "1.2.3.4" in the sense of a domain */
+	bool literal = true;
+	for (const char *c = name; *c && literal; c++)
+		literal = (*c >= '0' && *c <= '9') || *c == '.' || *c == ':' ||
+		          (*c >= 'a' && *c <= 'f');
+	if (literal && strchr(name, '.') && strspn(name, "0123456789.") != strlen(name))
+		literal = false;                     /* "deadbeef.cafe" is a name */
+	if (literal) {
+		const struct target *x = targets_find(t, name);
+		if (x && service) *service = x->service;
+		return x != NULL;
+	}
 	for (const char *s = name; s && *s; ) {
 		const struct target *x = targets_find(t, s);
 		if (x) {

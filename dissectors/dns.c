@@ -27,29 +27,51 @@ static bool put_char(struct name_out *o, char ch)
 	return true;
 }
 
-/* One label byte in presentation form: A-Z lowercased; bytes outside
+/* Label bytes in presentation form: A-Z lowercased; bytes outside
  * 0x21-0x7e and '.' and '\\' as \DDD (RFC 1035 5.1); so are the quote and
  * markup characters '"', '\'', '<', '>', '&', which name_clean() (util.c)
- * escapes in SNI/Host names too: no name in a report carries them raw. */
+ * escapes in SNI/Host names too: no name in a report carries them raw.
+ * bit b set: the byte stands for itself (0x21-0x7e but . \\ " ' < > &) */
+static const uint64_t plain_byte[2] = { 0xafffbf3a00000000ULL, 0x7fffffffefffffffULL };
+
+/* One label byte in presentation form at d (room for 4 checked by the
+ * caller); returns the new end. */
+static char *label_byte(char *d, uint8_t b)
+{
+	if (b >= 'A' && b <= 'Z') { *d++ = (char)(b + ('a' - 'A')); return d; }
+	if (b < 128 && (plain_byte[b >> 6] >> (b & 63) & 1)) { *d++ = (char)b; return d; }
+	*d++ = '\\';
+	*d++ = (char)('0' + b / 100);
+	*d++ = (char)('0' + b / 10 % 10);
+	*d++ = (char)('0' + b % 10);
+	return d;
+}
+
 static bool put_label_byte(struct name_out *o, uint8_t b)
 {
-	/* bit b set: the byte stands for itself (0x21-0x7e but . \ " ' < > &) */
-	static const uint64_t plain[2] = { 0xafffbf3a00000000ULL, 0x7fffffffefffffffULL };
-	if (b >= 'A' && b <= 'Z')
-		return put_char(o, (char)(b + ('a' - 'A')));
-	if (b < 128 && (plain[b >> 6] >> (b & 63) & 1))
-		return put_char(o, (char)b);
-	return put_char(o, '\\') && put_char(o, (char)('0' + b / 100)) &&
-	       put_char(o, (char)('0' + b / 10 % 10)) &&
-	       put_char(o, (char)('0' + b % 10));
+	char t[4];
+	size_t k = (size_t)(label_byte(t, b) - t);
+	for (size_t i = 0; i < k; i++)
+		if (!put_char(o, t[i])) return false;
+	return true;
 }
 
 static bool put_label(struct name_out *o, struct cur lab)
 {
+	if (!o->buf)
+		return true;                  /* only skipping the name */
 	if (o->n > 0 && !put_char(o, '.'))
 		return false;
-	while (lab.left > 0)              /* each pass consumes one byte */
-		if (!put_label_byte(o, cur_u8(&lab)))
+	const uint8_t *p = lab.p;         /* cur_sub() vouched for lab.left */
+	size_t n = lab.left;
+	if (o->buf && o->n + 4 * n < o->size) {   /* room for the worst case */
+		char *d = o->buf + o->n;
+		for (size_t i = 0; i < n; i++) d = label_byte(d, p[i]);
+		o->n = (size_t)(d - o->buf);
+		return true;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!put_label_byte(o, p[i]))
 			return false;
 	return true;
 }
