@@ -59,7 +59,8 @@ static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
 	}
 	int done = rc == 1 || (rc == 0 && fp_at_end(f));
 	if (rc < 0) ts_err(file, "read error after %llu packets: %s (partial report)",
-	                   (unsigned long long)res->packets, strerror(errno));
+	                   (unsigned long long)res->packets,
+	                   fp_shrank(f) ? "the file shrank while it was read" : strerror(errno));
 	if (!done && rc == 0 && fseeko(pcap_file(p), (off_t)fp_offset(f), SEEK_SET)) rc = -1;
 	fp_close(f);
 	if (rc < 0) { res->truncated = true; return -1; }

@@ -2,10 +2,10 @@
  *
  * libpcap reads a savefile with two fread() calls per record into its own
  * buffer; on a large capture that is a tenth of tamperscope's time.  This
- * reads the file in 1 MiB blocks with read(2) and hands out records from
- * the block.  A regular file is mapped instead, 16 MiB at a time: that
- * spares the kernel's copy of every byte (a sixth of the run on a large
- * capture).  A file that shrinks under the mapping would raise SIGBUS: the
+ * maps the file 16 MiB at a time and hands out records from the window,
+ * which also spares the kernel's copy of every byte (a sixth of the run on
+ * a large capture); where mapping fails it reads 1 MiB blocks with
+ * read(2).  A file that shrinks under the mapping would raise SIGBUS: the
  * handler maps zeros over the rest of the window and the read ends there
  * as a read error (partial report), as libpcap's would.  A file that grows
  * is followed to its new end.  It only takes the easy case and leaves
@@ -236,6 +236,11 @@ int fp_next(struct fastpcap *f, struct pcap_pkthdr *h, const uint8_t **data)
 	*data = r + 16;
 	f->pos += 16 + (size_t)caplen;
 	return 1;
+}
+
+bool fp_shrank(const struct fastpcap *f)
+{
+	return f->mapped && g_bus;
 }
 
 bool fp_at_end(const struct fastpcap *f)

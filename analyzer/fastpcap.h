@@ -16,6 +16,8 @@ struct fastpcap *fp_open(const char *path);
  * read error. */
 int fp_next(struct fastpcap *f, struct pcap_pkthdr *h, const uint8_t **data);
 bool fp_at_end(const struct fastpcap *f);
+/* The -1 of fp_next() was the file shrinking under the reader. */
+bool fp_shrank(const struct fastpcap *f);
 long long fp_offset(const struct fastpcap *f);
 void fp_close(struct fastpcap *f);
 
