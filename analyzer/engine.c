@@ -325,14 +325,10 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	if (!e->start || ts < e->start) e->start = ts;
 	if (ts > e->end) e->end = ts;
 
-	memset(&pk, 0, sizeof pk);
 	e->cur_dlt = dlt;
 	e->cur_h = h;
 	e->cur_bytes = bytes;
-	pk.ts = ts ? ts : e->now;
-	pk.caplen = h->caplen;
-	pk.wirelen = h->len;
-	int st = packet_decode(dlt, bytes, &pk, &why);
+	int st = packet_decode(dlt, bytes, h->caplen, h->len, ts ? ts : e->now, &pk, &why);
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + TICK_US;

@@ -71,19 +71,18 @@ static int l4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	}
 }
 
-/* Decode one captured frame of pk->caplen bytes.  Every field but ts,
- * caplen and wirelen is reset first.  Returns the first non-OK status of
- * the chain with *why naming it; the fields of the layers already passed
- * stay filled.  Non-first IP fragments return DIS_OK without L4. */
-int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
-                  enum mal_reason *why)
+/* Decode one captured frame of caplen bytes: *pk is reset first.  Returns
+ * the first non-OK status of the chain with *why naming it; the fields of
+ * the layers already passed stay filled.  Non-first IP fragments return
+ * DIS_OK without L4. */
+int packet_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                  uint64_t ts, struct pkt *pk, enum mal_reason *why)
 {
-	uint64_t ts = pk->ts;
-	uint32_t caplen = pk->caplen, wirelen = pk->wirelen;
+	static const struct pkt zero;
 	struct cur c;
 	int st;
 
-	memset(pk, 0, sizeof *pk);       /* in place: no struct copied */
+	*pk = zero;
 	pk->ts = ts;
 	pk->caplen = caplen;
 	pk->wirelen = wirelen;

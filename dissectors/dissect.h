@@ -142,9 +142,10 @@ int tcp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
 int udp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
 int icmp_parse(struct cur *c, struct pkt *pk, enum mal_reason *why);
 
-/* The whole chain (decode.c). ts/caplen/wirelen are set by the caller. */
-int packet_decode(int dlt, const uint8_t *frame, struct pkt *pk,
-                  enum mal_reason *why);
+/* The whole chain (decode.c) over a frame of caplen captured bytes (of
+ * wirelen on the wire) seen at ts: every field of *pk is set. */
+int packet_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+                  uint64_t ts, struct pkt *pk, enum mal_reason *why);
 const char *mal_reason_name(enum mal_reason r);
 
 /* ---- DNS (dns.c), RFC 1035 4.1, RFC 6891 (EDNS) ---- */

@@ -15,11 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct pkt pk;
 	memset(&pk, 0xa5, sizeof pk);        /* decode must reset every field */
-	pk.ts = 1;
-	pk.caplen = (uint32_t)size;
-	pk.wirelen = (uint32_t)size + (data[0] >> 3);
 	enum mal_reason why = MAL_COUNT;
-	int st = packet_decode(dlt, buf, &pk, &why);
+	int st = packet_decode(dlt, buf, (uint32_t)size, (uint32_t)size + (data[0] >> 3), 1,
+	                       &pk, &why);
 
 	FUZZ_CHECK(st == DIS_OK || st == DIS_TRUNCATED || st == DIS_MALFORMED ||
 	           st == DIS_UNSUPPORTED);

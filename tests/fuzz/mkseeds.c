@@ -130,9 +130,11 @@ static void one_file(const char *file)
 		if (n < PER_FILE_DECODE) put2("decode", hdr, b, h->caplen);
 		if (n < SEQ_PKTS) seq_add(&whole, ts, b, h->caplen);
 		n++;
-		struct pkt pk = { .caplen = h->caplen, .wirelen = h->len };
+		struct pkt pk;
 		enum mal_reason why;
-		if (packet_decode(dlts[di], b, &pk, &why) != DIS_OK || !pk.l4_valid) continue;
+		if (packet_decode(dlts[di], b, h->caplen, h->len, ts, &pk, &why) != DIS_OK ||
+		    !pk.l4_valid)
+			continue;
 		const uint8_t *pl = pk.payload;
 		size_t pn = pk.paylen;
 		if (pk.proto == 17 && pn >= 12 &&

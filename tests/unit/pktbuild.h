@@ -137,10 +137,7 @@ static inline int decode_n(int dlt, const struct buf *f, size_t n,
 {
 	uint8_t *d = dup_exact(f->b, n);
 	memset(pk, 0xa5, sizeof *pk);     /* decode must reset everything */
-	pk->ts = 1;
-	pk->caplen = (uint32_t)n;
-	pk->wirelen = (uint32_t)n;
-	int st = packet_decode(dlt, d, pk, why);
+	int st = packet_decode(dlt, d, (uint32_t)n, (uint32_t)n, 1, pk, why);
 	free(d);
 	return st;
 }

@@ -534,8 +534,8 @@ static void test_mutations(void)
 		}
 		uint8_t *d = dup_exact(F.b + skip, F.n - skip);
 		memset(&P, 0, sizeof P);
-		P.caplen = (uint32_t)(F.n - skip - (x >> 29));
-		int st = packet_decode(dlts[iter % 7], d, &P, &W);
+		uint32_t cl = (uint32_t)(F.n - skip - (x >> 29));
+		int st = packet_decode(dlts[iter % 7], d, cl, cl, 0, &P, &W);
 		if (st == DIS_OK && P.paylen > P.caplen)
 			ok = false;
 		if (st != DIS_OK && st != DIS_UNSUPPORTED && W == MAL_NONE)
