@@ -489,7 +489,7 @@ json_t *dest_json(struct dest_table *t, double min_conf)
 char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
                 size_t *len, bool *misordered)
 {
-	struct jw *w = jw_new_text(indent, prec, depth);
+	struct jw *w = jw_new_text(indent, prec, depth, misordered != NULL);
 	dest_emit(w, t, min_conf);
 	if (misordered) *misordered = jw_misordered(w);
 	return jw_take_text(w, len);

@@ -64,8 +64,9 @@ void dest_signature(struct dest *d, const char *type, int stage, double conf,
  * interfered, then by connections).  min_conf decides "interfered". */
 json_t *dest_json(struct dest_table *t, double min_conf);
 /* The same array as JSON text (jsonw.h) for a document where it sits
- * `depth` levels deep; *misordered (may be NULL) reports a key-order
- * slip that would make it differ from dest_json's sorted dump. */
+ * `depth` levels deep; with misordered set, the key order is checked
+ * and *misordered reports a slip that would make it differ from
+ * dest_json's sorted dump. */
 char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
                 size_t *len, bool *misordered);
 /* How many destinations, and how many of them "interfered". */

@@ -272,7 +272,7 @@ struct jw {
 	struct jbuf b;                        /* text */
 	bool is_obj[JW_DEPTH], nonempty[JW_DEPTH];
 	const char *last_key[JW_DEPTH];
-	bool misordered;
+	bool check, misordered;             /* check the key order (tests) */
 	json_t *stack[JW_DEPTH];              /* tree */
 	json_t *root;
 };
@@ -282,10 +282,11 @@ struct jw *jw_new_tree(void)
 	return xcalloc(1, sizeof(struct jw));
 }
 
-struct jw *jw_new_text(int indent, int prec, int depth)
+struct jw *jw_new_text(int indent, int prec, int depth, bool check)
 {
 	struct jw *w = xcalloc(1, sizeof *w);
 	w->text = true;
+	w->check = check;
 	w->indent = indent;
 	w->prec = prec;
 	w->base = depth;
@@ -303,8 +304,10 @@ static void text_member(struct jw *w, const char *key)
 	newline(b, w->indent, w->base + d);
 	if (!w->is_obj[d]) return;
 	if (!key) key = "";
-	if (w->last_key[d] && strcmp(w->last_key[d], key) >= 0) w->misordered = true;
-	w->last_key[d] = key;
+	if (w->check) {
+		if (w->last_key[d] && strcmp(w->last_key[d], key) >= 0) w->misordered = true;
+		w->last_key[d] = key;
+	}
 	size_t n = 0;
 	bool plain = true;
 	for (unsigned char ch; (ch = (unsigned char)key[n]) != 0; n++)
@@ -391,9 +394,27 @@ static bool utf8_ok(const unsigned char *s)
 
 void jw_str(struct jw *w, const char *key, const char *s)
 {
-	if (!s || (w->text && !utf8_ok((const unsigned char *)s))) { jw_null(w, key); return; }
-	if (w->text) { text_member(w, key); put_string(&w->b, s, strlen(s)); }
-	else tree_add(w, key, json_string(s));
+	if (!s) { jw_null(w, key); return; }
+	if (!w->text) { tree_add(w, key, json_string(s)); return; }
+	/* one pass for the common case: printable ASCII with nothing to
+	 * escape goes out in one copy */
+	size_t n = 0;
+	bool plain = true;
+	for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') plain = false;
+	if (plain) {
+		text_member(w, key);
+		need(&w->b, n + 2);
+		char *o = w->b.p + w->b.n;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		w->b.n += n + 2;
+		return;
+	}
+	if (!utf8_ok((const unsigned char *)s)) { jw_null(w, key); return; }
+	text_member(w, key);
+	put_string(&w->b, s, n);
 }
 
 void jw_int(struct jw *w, const char *key, int64_t v)

@@ -9,7 +9,8 @@
  * in between: the destinations of a long capture are most of a report, and
  * building, dumping and freeing their tree cost more than the analysis.
  * In text mode an object's keys must come in sorted (strcmp) order, as
- * JSON_SORT_KEYS would write them; jw_misordered() tells if they did not.
+ * JSON_SORT_KEYS would write them; a checking emitter's jw_misordered()
+ * tells if they did not.
  */
 #ifndef TS_JSONW_H
 #define TS_JSONW_H
@@ -31,8 +32,9 @@ int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
 
 struct jw;
 struct jw *jw_new_tree(void);
-/* Text for a value nested `depth` levels deep in the final document. */
-struct jw *jw_new_text(int indent, int prec, int depth);
+/* Text for a value nested `depth` levels deep in the final document;
+ * with check, the order of every object's keys is verified (tests). */
+struct jw *jw_new_text(int indent, int prec, int depth, bool check);
 /* Inside an object key names the member; inside an array it is ignored. */
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
