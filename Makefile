@@ -1,7 +1,7 @@
 # tamperscope - passive network-interference analyzer
 # `make` builds ./tamperscope; `make demo`, `make test`; see README.md.
 
-PKGS      := libpcap libndpi jansson rdkafka libmaxminddb libpsl
+PKGS      := libpcap libndpi jansson rdkafka libmaxminddb libpsl libgcrypt
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/tamperscope

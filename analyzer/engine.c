@@ -239,6 +239,30 @@ static bool quic_server(struct engine *e, const struct ts_addr *a)
 	return addr_eq(quic_slot(e, a), a);
 }
 
+/* The SNI of a QUIC client Initial through our own dissector (quic.c):
+ * on success the flow is named and nDPI is not run on it (its host match
+ * gives the service it would have given).  Anything else (other versions,
+ * gQUIC, a ClientHello spread over packets) is left to nDPI. */
+static bool quic_sni(struct engine *e, struct flow *f, const struct pkt *pk)
+{
+	static _Thread_local uint8_t scratch[2048];
+	struct strview v;
+	char buf[256];
+	if (pk->paylen < 5 || pk->paylen > sizeof scratch + 64 || (pk->payload[0] & 0xc0) != 0xc0)
+		return false;
+	if (quic_initial_sni(pk->payload, pk->paylen, scratch, sizeof scratch, &v) != DIS_OK)
+		return false;
+	name_clean(v.p, v.len, buf, sizeof buf);
+	if (!buf[0]) return false;
+	free(f->name);
+	f->name = xstrdup(buf);
+	f->name_src = NS_QUIC;
+	f->ndpi_proto = ndpi_quic_service(e->ndpi, buf);
+	f->ndpi_done = true;
+	if (!f->ndpi_pkts) e->dpi_flows++;
+	return true;
+}
+
 /* nDPI's DPI is the expensive part of the packet path, so it only sees
  * what our own dissectors cannot name: packets that carry payload (the
  * handshake tells it nothing), of flows without an SNI/Host/DNS name that
@@ -270,6 +294,7 @@ static void ndpi_step(struct engine *e, struct flow *f, int dir, const struct pk
 		if (!f->ndpi_pkts) f->ndpi_done = true;
 		return;
 	}
+	if (f->proto == 17 && dir == 0 && quic_sni(e, f, pk)) return;
 	uint16_t p = 0;
 	const uint8_t *l3 = pk->l3;
 	size_t len = pk->l3len;

@@ -13,6 +13,7 @@
 struct ndpi_ctx {
 	struct ndpi_detection_module_struct *mod;
 	size_t flow_size;
+	struct ndpi_flow_struct *scratch;     /* for host matches */
 };
 
 struct ndpi_ctx *ndpi_ctx_new(void)
@@ -32,6 +33,7 @@ struct ndpi_ctx *ndpi_ctx_new(void)
 void ndpi_ctx_free(struct ndpi_ctx *n)
 {
 	if (!n) return;
+	if (n->scratch) ndpi_free_flow(n->scratch);
 	ndpi_exit_detection_module(n->mod);
 	free(n);
 }
@@ -100,4 +102,18 @@ uint16_t ndpi_ip_service(struct ndpi_ctx *n, const struct ts_addr *a)
 	if (!n || a->family != 4) return 0;
 	memcpy(&in.s_addr, a->a, 4);
 	return ndpi_network_ptree_match(n->mod, &in);
+}
+
+uint16_t ndpi_quic_service(struct ndpi_ctx *n, const char *host)
+{
+	ndpi_protocol_match_result m;
+	if (!n->scratch && (n->scratch = ndpi_flow_malloc(n->flow_size)) != NULL)
+		memset(n->scratch, 0, n->flow_size);
+	if (!n->scratch) return NDPI_PROTOCOL_QUIC;
+	ndpi_free_flow_data(n->scratch);
+	memset(n->scratch, 0, n->flow_size);
+	memset(&m, 0, sizeof m);
+	uint16_t id = ndpi_match_host_subprotocol(n->mod, n->scratch, (char *)host,
+	                                          (u_int)strlen(host), &m, NDPI_PROTOCOL_QUIC);
+	return id != NDPI_PROTOCOL_UNKNOWN ? id : NDPI_PROTOCOL_QUIC;
 }

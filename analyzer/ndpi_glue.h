@@ -33,5 +33,9 @@ const char *ndpi_proto_label(struct ndpi_ctx *n, uint16_t proto);
 bool ndpi_proto_social(struct ndpi_ctx *n, uint16_t proto);
 /* IPv4 address-based service (nDPI's IP lists); 0 = unknown. */
 uint16_t ndpi_ip_service(struct ndpi_ctx *n, const struct ts_addr *a);
+/* The protocol nDPI gives a QUIC flow whose SNI is host (its host
+ * match on top of QUIC), without running DPI on the packet: for SNIs
+ * our own QUIC dissector read. */
+uint16_t ndpi_quic_service(struct ndpi_ctx *n, const char *host);
 
 #endif

@@ -193,6 +193,17 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *m);
 int tls_sni_parse(const uint8_t *stream, size_t len, uint8_t *scratch,
                   size_t scratchsz, struct strview *sni);
 
+/* QUIC (quic.c): the SNI of a client Initial (v1, v2, draft-29), decrypted
+ * with the keys its DCID gives.  DIS_OK with *sni pointing into scratch
+ * (which must hold the packet payload); DIS_UNSUPPORTED when it is no
+ * Initial of a known version; DIS_TRUNCATED when the ClientHello goes on
+ * in a later packet; DIS_MALFORMED otherwise (a bad tag included). */
+struct quic_keys { uint8_t key[16], iv[12], hp[16]; };
+bool quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
+                       struct quic_keys *k);
+int quic_initial_sni(const uint8_t *pkt, size_t len, uint8_t *scratch, size_t scratchsz,
+                     struct strview *sni);
+
 /* ---- HTTP/1.x request Host (http_host.c), RFC 9112 3.2 ----
  * DIS_OK: request line + headers complete (or Host found); *host set
  * (len 0 when absent), port suffix stripped.  DIS_TRUNCATED: headers not

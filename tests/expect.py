@@ -203,6 +203,14 @@ c.ok(interfered(dest(r, "http3check.net")) and s and s[0]["count"] >= 40,
      "quic client: repeated unanswered Initials to http3check.net")
 c.ok(s and s[0]["evidence"].get("residual", 0) >= 30,
      "quic client: blocking over minutes recorded as residual")
+# Our own QUIC Initial reader (dissectors/quic.c) names a flow nDPI 4.2
+# left as a bare address: both QUIC flows of the GFW flow-tracking
+# experiment carry SNI google.com in their client Initial.
+r, _ = run(os.path.join(P, "weird/gfw-report_quic-sni_flow-tracking-time_sll2.pcap"))
+g = dest(r, "google.com")
+c.ok(g and g.get("udp", {}).get("flows") == 2 and "172.21.210.4" in g["ips"] and
+     g["service"] == "Google" and not dest(r, "172.21.210.4"),
+     "quic sni: both flow-tracking probes named google.com (QUIC Initial decrypted)")
 
 # zeek_tcp_qi_internet_SYNACK_curl_jsonip.pcap is filed as benign, but its
 # bytes show a Quantum-Insert-style race (Zeek's "qi" tests): frame 5 is

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages tamperscope needs to build and test.
 # Runs apt-get as root, or through sudo.  Idempotent.
 set -e
-BUILD="build-essential pkg-config libpcap-dev libndpi-dev libjansson-dev xz-utils librdkafka-dev libmaxminddb-dev libpsl-dev"
+BUILD="build-essential pkg-config libpcap-dev libndpi-dev libjansson-dev xz-utils librdkafka-dev libmaxminddb-dev libpsl-dev libgcrypt20-dev"
 TEST="python3-jsonschema python3-scapy tcpdump tshark dnsmasq iproute2 iptables ethtool curl openssl libndpi-bin clang time chromium libmaxmind-db-writer-perl libclang-rt-14-dev cppcheck"
 want=""
 for p in $BUILD ${TS_TEST_DEPS:+$TEST}; do
