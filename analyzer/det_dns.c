@@ -82,6 +82,7 @@ struct dns_state {
 	unsigned n, max;
 	struct resolver res[RES_MAX];
 	unsigned nres;
+	uint16_t res_idx[4 * RES_MAX];   /* open addressing: index + 1, 0 = free */
 	struct cidr *forged;
 	unsigned nforged_list;
 	/* retired queries for reuse: a query is over 1 KiB, and glibc
@@ -141,15 +142,21 @@ static bool is_bogon(const uint8_t *a, uint8_t fam)
 
 /* ---------- resolver baselines ---------- */
 
+/* Resolvers are never removed, so a probe sequence ends at a free slot. */
 static struct resolver *resolver_of(struct dns_state *s, const struct ts_addr *a, bool create)
 {
-	for (unsigned i = 0; i < s->nres; i++)
-		if (addr_eq(&s->res[i].a, a)) return &s->res[i];
-	if (!create) return NULL;
-	if (s->nres >= RES_MAX) return NULL;
+	const size_t mask = sizeof s->res_idx / sizeof s->res_idx[0] - 1;
+	size_t h = (size_t)addr_hash(a, 3) & mask;
+	for (;; h = (h + 1) & mask) {
+		unsigned k = s->res_idx[h];
+		if (!k) break;
+		if (addr_eq(&s->res[k - 1].a, a)) return &s->res[k - 1];
+	}
+	if (!create || s->nres >= RES_MAX) return NULL;
 	struct resolver *r = &s->res[s->nres++];
 	memset(r, 0, sizeof *r);
 	r->a = *a;
+	s->res_idx[h] = (uint16_t)s->nres;
 	return r;
 }
 
