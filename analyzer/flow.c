@@ -45,7 +45,9 @@ struct flow_table *ft_new(unsigned max, unsigned tcp_idle_s, unsigned udp_idle_s
 	struct flow_table *t = xcalloc(1, sizeof *t);
 	uint64_t n = 1024;
 	if (max < 16) max = 16;
-	while (n < (uint64_t)max) n <<= 1;
+	/* the bucket array starts small and doubles with the flows in it
+	 * (grow()): sized from the cap, most of it would sit empty and every
+	 * lookup would be a cache miss */
 	t->bucket = xcalloc(n, sizeof *t->bucket);
 	t->mask = n - 1;
 	t->max = max;
@@ -185,6 +187,25 @@ static void evict_oldest(struct flow_table *t)
 	flow_remove(t, v);
 }
 
+/* Double the bucket array (load factor 1 reached, below the cap). */
+static void grow(struct flow_table *t)
+{
+	uint64_t n = (t->mask + 1) * 2;
+	struct flow **b = xcalloc(n, sizeof *b);
+	for (uint64_t i = 0; i <= t->mask; i++) {
+		struct flow *f = t->bucket[i];
+		while (f) {
+			struct flow *next = f->hnext;
+			f->hnext = b[f->hash & (n - 1)];
+			b[f->hash & (n - 1)] = f;
+			f = next;
+		}
+	}
+	free(t->bucket);
+	t->bucket = b;
+	t->mask = n - 1;
+}
+
 struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, int *dir)
 {
 	struct flow *f = ft_find(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
@@ -203,6 +224,7 @@ struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, 
 	}
 	f->vlan = pk->vlan;
 	f->hash = tuple_hash(t, f->proto, &f->cli, f->cport, &f->srv, f->sport);
+	if (t->st.active >= t->mask + 1 && t->mask + 1 < (uint64_t)t->max) grow(t);
 	uint64_t b = f->hash & t->mask;
 	f->hnext = t->bucket[b];
 	t->bucket[b] = f;
