@@ -216,13 +216,8 @@ static bool quic_shaped(const struct pkt *pk)
  * packet carrying its version: the packets with the SNI. */
 static bool quic_initial(const struct pkt *pk)
 {
-	const uint8_t *p = pk->payload;
-	if (pk->paylen < 5) return false;
-	if ((p[0] & 0xc0) == 0xc0) {
-		uint32_t v = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-		unsigned type = (p[0] >> 4) & 3;
-		return v && type == (v == 0x6b3343cf ? 1u : 0u);   /* QUIC v2 renumbers */
-	}
+	if (pk->paylen >= 5 && (pk->payload[0] & 0xc0) == 0xc0)
+		return quic_long_initial(pk->payload, pk->paylen);
 	return quic_shaped(pk);
 }
 
@@ -248,8 +243,6 @@ static bool quic_sni(struct engine *e, struct flow *f, const struct pkt *pk)
 	static _Thread_local uint8_t scratch[2048];
 	struct strview v;
 	char buf[256];
-	if (pk->paylen < 5 || pk->paylen > sizeof scratch + 64 || (pk->payload[0] & 0xc0) != 0xc0)
-		return false;
 	if (quic_initial_sni(pk->payload, pk->paylen, scratch, sizeof scratch, &v) != DIS_OK)
 		return false;
 	name_clean(v.p, v.len, buf, sizeof buf);

@@ -199,6 +199,8 @@ int tls_sni_parse(const uint8_t *stream, size_t len, uint8_t *scratch,
  * Initial of a known version; DIS_TRUNCATED when the ClientHello goes on
  * in a later packet; DIS_MALFORMED otherwise (a bad tag included). */
 struct quic_keys { uint8_t key[16], iv[12], hp[16]; };
+/* An IETF long-header Initial of any version (not version negotiation). */
+bool quic_long_initial(const uint8_t *pkt, size_t len);
 bool quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
                        struct quic_keys *k);
 int quic_initial_sni(const uint8_t *pkt, size_t len, uint8_t *scratch, size_t scratchsz,

@@ -206,6 +206,13 @@ static int crypto_frames(struct cur f, uint8_t *hs, size_t hsz, size_t *have)
 	return DIS_OK;
 }
 
+bool quic_long_initial(const uint8_t *pkt, size_t len)
+{
+	if (len < 5 || (pkt[0] & 0xc0) != 0xc0) return false;
+	uint32_t v = (uint32_t)pkt[1] << 24 | (uint32_t)pkt[2] << 16 | (uint32_t)pkt[3] << 8 | pkt[4];
+	return v && ((pkt[0] >> 4) & 3) == (v == QUIC_V2 ? 1u : 0u);   /* v2 renumbers */
+}
+
 int quic_initial_sni(const uint8_t *pkt, size_t len, uint8_t *scratch, size_t scratchsz,
                      struct strview *sni)
 {
@@ -215,9 +222,8 @@ int quic_initial_sni(const uint8_t *pkt, size_t len, uint8_t *scratch, size_t sc
 	sni->p = NULL;
 	sni->len = 0;
 	if (c.bad) return DIS_TRUNCATED;
-	if ((b0 & 0xc0) != 0xc0) return DIS_UNSUPPORTED;
+	if (!quic_long_initial(pkt, len)) return DIS_UNSUPPORTED;
 	if (version != QUIC_V1 && version != QUIC_V2 && version != QUIC_D29) return DIS_UNSUPPORTED;
-	if (((b0 >> 4) & 3) != (version == QUIC_V2 ? 1u : 0u)) return DIS_UNSUPPORTED;
 	uint8_t dlen = cur_u8(&c);
 	struct cur dcid = cur_sub(&c, dlen);
 	uint8_t slen = cur_u8(&c);
