@@ -10,6 +10,7 @@
 #include "flow.h"
 #include "jsonw.h"
 #include "util.h"
+#include "verdict.h"
 
 #define DEST_HOSTS_MAX 16
 #define DEST_IPS_MAX 16
@@ -62,8 +63,9 @@ double confidence_of(uint32_t mask)
 struct sig {
 	char type[24];
 	int stage;
+	bool rep;                    /* repetition signature (verdict.h)     */
 	uint64_t count;
-	double conf;
+	double conf;                 /* highest event / connection part      */
 	uint64_t ev[EV_COUNT];
 	uint64_t first, last;
 	char *ex[SIG_EXAMPLES_MAX];
@@ -99,6 +101,7 @@ struct dest_table {
 	size_t nb;
 	unsigned max, n;
 	uint64_t evicted;
+	uint64_t answered;           /* answered connections (verdict.h)  */
 	struct dest *lru_head, *lru_tail;   /* evictable, oldest first */
 };
 
@@ -283,22 +286,35 @@ void dest_clean_conn(struct dest *d, uint64_t ts)
 	if (ts > d->last_clean) d->last_clean = ts;
 }
 
+/* The signature (type, stage) of d, created on first use; NULL when d
+ * holds DEST_SIGS_MAX already. */
+static struct sig *sig_of(struct dest *d, const char *type, int stage)
+{
+	for (unsigned i = 0; i < d->nsigs; i++)
+		if (d->sigs[i].stage == stage && !strcmp(d->sigs[i].type, type)) return &d->sigs[i];
+	if (d->nsigs >= DEST_SIGS_MAX) return NULL;
+	lru_unlink(d->tab, d);          /* never evicted from now on */
+	d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
+	struct sig *s = &d->sigs[d->nsigs++];
+	memset(s, 0, sizeof *s);
+	snprintf(s->type, sizeof s->type, "%s", type);
+	s->stage = stage;
+	return s;
+}
+
 void dest_signature(struct dest *d, const char *type, int stage, double conf,
                     uint32_t evmask, uint64_t ts, const char *cid)
 {
+	dest_signature_x(d, type, stage, false, conf, evmask, ts, cid);
+}
+
+void dest_signature_x(struct dest *d, const char *type, int stage, bool rep, double conf,
+                      uint32_t evmask, uint64_t ts, const char *cid)
+{
 	timeline_add(d, type, ts);
-	struct sig *s = NULL;
-	for (unsigned i = 0; i < d->nsigs; i++)
-		if (d->sigs[i].stage == stage && !strcmp(d->sigs[i].type, type)) s = &d->sigs[i];
-	if (!s) {
-		if (d->nsigs >= DEST_SIGS_MAX) return;
-		lru_unlink(d->tab, d);          /* never evicted from now on */
-		d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
-		s = &d->sigs[d->nsigs++];
-		memset(s, 0, sizeof *s);
-		snprintf(s->type, sizeof s->type, "%s", type);
-		s->stage = stage;
-	}
+	struct sig *s = sig_of(d, type, stage);
+	if (!s) return;
+	s->rep = rep;
 	s->count++;
 	if (conf > s->conf) s->conf = conf;
 	for (int i = 0; i < EV_COUNT; i++)
@@ -309,11 +325,31 @@ void dest_signature(struct dest *d, const char *type, int stage, double conf,
 	dest_seen(d, ts);
 }
 
+void dest_set_answered(struct dest_table *t, uint64_t answered)
+{
+	t->answered = answered;
+}
+
+/* The report's confidence of s (verdict.h). */
+static double sig_conf(const struct sig *s, const struct dest_table *t)
+{
+	struct sig_basis b = { s->rep, s->conf, s->count, t->answered };
+	return verdict_confidence(&b);
+}
+
+/* Evidence count of code i as the report gives it: "repeated" of a
+ * repetition signature follows from its count, like its confidence. */
+static uint64_t sig_ev(const struct sig *s, int i)
+{
+	if (s->rep && i == EV_REPEATED) return verdict_repeated(s->count) ? s->count : 0;
+	return s->ev[i];
+}
+
 static const char *verdict(const struct dest *d, double min_conf)
 {
 	bool weak = false;
 	for (unsigned i = 0; i < d->nsigs; i++) {
-		if (d->sigs[i].conf >= min_conf) return "interfered";
+		if (sig_conf(&d->sigs[i], d->tab) + 1e-9 >= min_conf) return "interfered";
 		weak = true;
 	}
 	bool traffic = d->tcp.connections > d->tcp.inconclusive + d->tcp.asymmetric ||
@@ -335,16 +371,22 @@ static void sorted_order(const char *const *names, int n, int *ord)
 
 static int ev_ord[EV_COUNT], tl_ord[TL_TYPES];
 
-static void sig_emit(struct jw *w, const struct sig *s, uint64_t stopped)
+static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 {
 	const char *st = stage_name(s->stage);
+	uint64_t stopped = d->last_clean;
 	jw_obj(w, NULL);
-	jw_real(w, "confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
+	if (s->rep) {                /* what merge needs to recompute it */
+		jw_obj(w, "basis");
+		jw_real(w, "connection_confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
+		jw_end(w);
+	}
+	jw_real(w, "confidence", sig_conf(s, d->tab));
 	jw_int(w, "count", (int64_t)s->count);
 	jw_obj(w, "evidence");
 	for (int k = 0; k < EV_COUNT; k++) {
 		int i = ev_ord[k];
-		if (s->ev[i]) jw_int(w, ev_names[i], (int64_t)s->ev[i]);
+		if (sig_ev(s, i)) jw_int(w, ev_names[i], (int64_t)sig_ev(s, i));
 	}
 	jw_end(w);
 	jw_arr(w, "examples");
@@ -415,7 +457,7 @@ static void one_emit(struct jw *w, const struct dest *d, double min_conf)
 	jw_time(w, "last_seen", d->last);
 	jw_str(w, "service", d->service);
 	jw_arr(w, "signatures");
-	for (unsigned i = 0; i < d->nsigs; i++) sig_emit(w, &d->sigs[i], d->last_clean);
+	for (unsigned i = 0; i < d->nsigs; i++) sig_emit(w, &d->sigs[i], d);
 	jw_end(w);
 	jw_bool(w, "social_media", d->social);
 	jw_obj(w, "tcp");

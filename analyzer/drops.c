@@ -96,7 +96,7 @@ static unsigned same_dest(const struct drops *d, const struct drop_cand *c, uint
 static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigned repeat,
                  uint64_t span)
 {
-	double conf = d->base;
+	double conf = d->base, part;
 	uint32_t mask = 1u << d->evcode;
 	if (repeat >= 2) { conf += 0.25; mask |= 1u << EV_REPEATED; }
 	/* unanswered attempts to one destination spread over minutes: the
@@ -108,6 +108,9 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 	if (c->tries >= 3) conf += 0.05;
 	if (c->sensor_dropping) { conf -= 0.20; mask |= 1u << EV_SENSOR_DROPS; }
 	if (conf < 0) conf = 0;
+	/* the connection's own part: what the report's signature keeps */
+	part = d->base + (c->named ? 0.15 : 0) + (c->tries >= 3 ? 0.05 : 0) -
+	       (c->sensor_dropping ? 0.20 : 0);
 	json_t *det = json_object();
 	json_object_set_new(det, "tries", json_integer(c->tries));
 	json_object_set_new(det, "unanswered_span_s", json_integer((json_int_t)(span / 1000000)));
@@ -118,7 +121,7 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 	struct dest *dd = dest_get(e->dt, c->name);
 	if (dd) json_object_set_new(det, "destination_reached_over_tcp",
 	                            json_boolean(dest_tcp(dd)->established > 0));
-	engine_event(e, NULL, &c->t, c->name, d->sig, c->stage, conf, mask, c->ts, det);
+	engine_rep_event(e, &c->t, c->name, d->sig, c->stage, conf, part, mask, c->ts, det);
 	d->decided++;
 }
 

@@ -182,7 +182,7 @@ static void flow_end(void *ctx, struct flow *f)
 	}
 	engine_flow_destination(e, f);
 	if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
-		e->answered_flows++;
+		dest_set_answered(e->dt, ++e->answered_flows);
 	for (unsigned i = 0; i < e->ndet; i++)
 		if (e->det[i]->on_flow_end) e->det[i]->on_flow_end(e->det_state[i], e, f);
 	if (f->proto == 6 || (f->proto == 17 && f->sport == 443))
@@ -491,9 +491,29 @@ static json_t *flow_counts(const struct ev_tuple *t)
 	return o;
 }
 
+static void event_x(struct engine *e, const struct flow *f, const struct ev_tuple *t,
+                    const char *destination, const char *signature, int stage, double conf,
+                    const double *part, uint32_t evmask, uint64_t ts, json_t *details);
+
 void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
                   const char *destination, const char *signature, int stage,
                   double conf, uint32_t evmask, uint64_t ts, json_t *details)
+{
+	event_x(e, f, t, destination, signature, stage, conf, NULL, evmask, ts, details);
+}
+
+void engine_rep_event(struct engine *e, const struct ev_tuple *t, const char *destination,
+                      const char *signature, int stage, double conf, double part,
+                      uint32_t evmask, uint64_t ts, json_t *details)
+{
+	event_x(e, NULL, t, destination, signature, stage, conf, &part, evmask, ts, details);
+}
+
+/* One event; part (repetition signatures): the connection's own part of
+ * the confidence, which is what the destination's signature keeps. */
+static void event_x(struct engine *e, const struct flow *f, const struct ev_tuple *t,
+                    const char *destination, const char *signature, int stage, double conf,
+                    const double *part, uint32_t evmask, uint64_t ts, json_t *details)
 {
 	struct ev_tuple tu;
 	char cid[64] = "", a[64], b[64];
@@ -507,7 +527,7 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	e->events++;
 	struct dest *d = engine_dest(e, destination);
 	if (d) {
-		dest_signature(d, signature, stage, conf, evmask, ts, cid);
+		dest_signature_x(d, signature, stage, part != NULL, part ? *part : conf, evmask, ts, cid);
 		write_evidence(e, d, signature, t->frames, cid);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}

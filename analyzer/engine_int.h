@@ -87,6 +87,13 @@ void engine_keep_frame(struct engine *e, struct ev_frames **pf);
 void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
                   const char *destination, const char *signature, int stage,
                   double conf, uint32_t evmask, uint64_t ts, json_t *details);
+/* The same for a repetition signature (verdict.h): conf is the event's
+ * confidence now, part the connection's own part of it (kept by the
+ * destination's signature, whose confidence is computed from its counts
+ * when the report is written). */
+void engine_rep_event(struct engine *e, const struct ev_tuple *t, const char *destination,
+                      const char *signature, int stage, double conf, double part,
+                      uint32_t evmask, uint64_t ts, json_t *details);
 /* The destination record for a name, with service/social filled in. */
 struct dest *engine_dest(struct engine *e, const char *name);
 

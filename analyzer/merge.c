@@ -3,6 +3,7 @@
 #include <string.h>
 #include "merge.h"
 #include "util.h"
+#include "verdict.h"
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -153,6 +154,31 @@ static json_t *sig_norm(const json_t *s)
 	return o;
 }
 
+/* A repetition signature's basis (verdict.h): the connection part is a
+ * maximum. */
+static void basis_merge(json_t *a, const json_t *b)
+{
+	const char *k = "connection_confidence";
+	double x = json_number_value(json_object_get(a, k)), y = json_number_value(json_object_get(b, k));
+	if (json_is_object(a) && y > x) json_object_set_new(a, k, json_real(y));
+}
+
+/* Confidence and "repeated" of a repetition signature from its merged
+ * counts, with verdict.h's function, as analysing the whole would. */
+static void sig_recompute(json_t *s, uint64_t answered)
+{
+	const json_t *b = json_object_get(s, "basis");
+	if (!json_is_object(b)) return;             /* evidence signature: a maximum */
+	uint64_t n = (uint64_t)jint(s, "count");
+	struct sig_basis in = { true, json_number_value(json_object_get(b, "connection_confidence")),
+	                        n, answered };
+	json_object_set_new(s, "confidence", json_real(verdict_confidence(&in)));
+	json_t *ev = json_object_get(s, "evidence");
+	if (!json_is_object(ev)) return;
+	if (verdict_repeated(n)) json_object_set_new(ev, "repeated", json_integer((json_int_t)n));
+	else json_object_del(ev, "repeated");
+}
+
 static void sig_merge(json_t *a, const json_t *b)
 {
 	const char *k;
@@ -168,6 +194,8 @@ static void sig_merge(json_t *a, const json_t *b)
 				json_object_set_new(a, k, json_deep_copy(bv));
 		} else if (!strcmp(k, "evidence")) {
 			if (json_is_object(av) && json_is_object(bv)) counters_merge(av, bv, false);
+		} else if (!strcmp(k, "basis")) {
+			basis_merge(av, bv);
 		} else if (!strcmp(k, "examples")) {
 			json_object_set_new(a, k, str_union(av, bv, MERGE_EXAMPLES_MAX));
 		} else if (!strcmp(k, "first_seen") || !strcmp(k, "onset")) {
@@ -387,11 +415,13 @@ static void dmap_add(struct dmap *m, const json_t *d, const char *name)
 	m->slot[h] = json_array_size(m->arr);
 }
 
-static void finish_dests(json_t *arr, double min_conf)
+/* answered: the merged capture's answered connections (verdict.h). */
+static void finish_dests(json_t *arr, double min_conf, uint64_t answered)
 {
-	size_t i;
-	json_t *d;
+	size_t i, j;
+	json_t *d, *s;
 	json_array_foreach(arr, i, d) {
+		json_array_foreach(json_object_get(d, "signatures"), j, s) sig_recompute(s, answered);
 		json_object_set_new(d, "verdict", json_string(merge_verdict(d, min_conf)));
 	}
 	merge_sort_destinations(arr);
@@ -414,7 +444,8 @@ void merge_group_destinations(json_t *report, const char *key, double min_conf)
 		json_decref(c);
 	}
 	free(m.slot);
-	finish_dests(m.arr, min_conf);
+	finish_dests(m.arr, min_conf,
+	             (uint64_t)jint(json_object_get(report, "capture"), "answered_connections"));
 	json_object_set_new(report, "destinations", m.arr);
 }
 
@@ -521,7 +552,7 @@ json_t *merge_reports(json_t *const *in, size_t n, double min_conf)
 			if (jstr(x, "destination")) dmap_add(&m, x, jstr(x, "destination"));
 	}
 	free(m.slot);
-	finish_dests(m.arr, min_conf);
+	finish_dests(m.arr, min_conf, (uint64_t)jint(capture, "answered_connections"));
 
 	json_t *s = json_object();
 	sort_array(files, jstr_qcmp);

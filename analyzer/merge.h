@@ -5,7 +5,10 @@
  * signature examples are unions kept sorted and bounded (16, 16, 5 - the
  * smallest values are kept, which keeps the merge commutative and
  * associative); signatures merge by (type, stage): counts and evidence
- * counts add, confidence is the maximum, onset the earliest, `stopped`
+ * counts add, confidence is the maximum (a repetition signature's -
+ * syn_drop, data_drop, quic_drop - is recomputed from its merged count,
+ * its `basis` and the capture's answered connections by verdict.h's
+ * function, as analysing the whole capture would), onset the earliest, `stopped`
  * comes from the input that saw the signature last; hourly timeline
  * buckets add; verdicts are recomputed with dest.c's rule; injectors
  * merge by id.  `source` becomes {"files": [...], "merged": [each input's

@@ -36,6 +36,7 @@ static json_t *capture_json(struct engine *e, const struct report_source *src)
 	json_object_set_new(c, "icmp_quotes", json_integer((json_int_t)e->icmp_quotes));
 	json_object_set_new(c, "events", json_integer((json_int_t)e->events));
 	json_object_set_new(c, "dpi_flows", json_integer((json_int_t)e->dpi_flows));
+	json_object_set_new(c, "answered_connections", json_integer((json_int_t)e->answered_flows));
 	json_object_set_new(c, "truncated", json_boolean(src && src->truncated));
 	return c;
 }

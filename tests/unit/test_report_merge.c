@@ -44,8 +44,68 @@ static json_t *rep(const char *dests)
 	"\"last_seen\":\"" last "\",\"onset\":\"2026-01-01T00:00:00.100000Z\",\"stopped\":" stopped "," \
 	"\"examples\":[\"1:a\",\"1:b\",\"1:c\"]}]"
 
+#define DROP(count, part) \
+	"[{\"type\":\"syn_drop\",\"stage\":\"post_syn\",\"count\":" #count ",\"confidence\":0.4," \
+	"\"basis\":{\"connection_confidence\":" #part "},\"evidence\":{\"syn_retransmit\":" #count "}," \
+	"\"first_seen\":\"2026-01-01T00:00:00.100000Z\",\"last_seen\":\"2026-01-01T00:00:00.100000Z\"," \
+	"\"onset\":\"2026-01-01T00:00:00.100000Z\",\"stopped\":null,\"examples\":[]}]"
+
+static json_t *with_answered(json_t *r, int answered)
+{
+	json_object_set_new(json_object_get(r, "capture"), "answered_connections", json_integer(answered));
+	return r;
+}
+
+static json_t *first_sig(json_t *m)
+{
+	json_t *d = json_array_get(json_object_get(m, "destinations"), 0);
+	return json_array_get(json_object_get(d, "signatures"), 0);
+}
+
+/* Bug #13.1: a drop signature's confidence grows with repetition; one
+ * dropped connection in each of two parts must merge to what the whole
+ * capture gives (verdict.h), not to the larger of two single ones. */
+static void test_repetition_merge(void)
+{
+	json_t *a = with_answered(rep("[" D("x.test", 1, 0, 0, DROP(1, 0.4)) "]"), 0);
+	json_t *b = with_answered(rep("[" D("x.test", 1, 0, 0, DROP(1, 0.4)) "]"), 0);
+	json_t *in[2] = { a, b };
+	json_t *m = merge_reports(in, 2, 0.5), *s = first_sig(m);
+	json_t *d = json_array_get(json_object_get(m, "destinations"), 0);
+	test_cond("drops: count adds", json_integer_value(json_object_get(s, "count")) == 2);
+	test_cond("drops: two connections repeat (0.4 + 0.25)",
+	          json_real_value(json_object_get(s, "confidence")) == 0.65);
+	test_cond("drops: repeated evidence from the count",
+	          json_integer_value(json_object_get(json_object_get(s, "evidence"), "repeated")) == 2);
+	test_cond("drops: merged verdict interfered", !strcmp(json_string_value(json_object_get(d, "verdict")), "interfered"));
+	json_decref(m);
+	/* answered connections anywhere in the merged capture add 0.10 */
+	with_answered(b, 3);
+	m = merge_reports(in, 2, 0.5);
+	test_cond("drops: answered elsewhere (+0.10)", json_real_value(json_object_get(first_sig(m), "confidence")) == 0.75);
+	json_decref(m);
+	/* one report alone keeps what analysis gave it: a lone drop */
+	json_t *one[1] = { a };
+	m = merge_reports(one, 1, 0.5);
+	d = json_array_get(json_object_get(m, "destinations"), 0);
+	test_cond("drops: one connection stays 0.4", json_real_value(json_object_get(first_sig(m), "confidence")) == 0.4);
+	test_cond("drops: no repeated evidence for one", !json_object_get(json_object_get(first_sig(m), "evidence"), "repeated"));
+	test_cond("drops: lone drop inconclusive", !strcmp(json_string_value(json_object_get(d, "verdict")), "inconclusive"));
+	json_decref(m);
+	/* the connection part merges by maximum */
+	json_t *c = with_answered(rep("[" D("x.test", 1, 0, 0, DROP(1, 0.45)) "]"), 0);
+	json_t *in3[2] = { a, c };
+	m = merge_reports(in3, 2, 0.5);
+	test_cond("drops: connection part is a maximum", json_real_value(json_object_get(first_sig(m), "confidence")) == 0.7);
+	json_decref(m);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
+
 int main(void)
 {
+	test_repetition_merge();
 	char *e = escaped("a&b<c>d\"e'f\x01g");
 	test_cond("html_escape", !strcmp(e, "a&amp;b&lt;c&gt;d&quot;e&#39;f&#xFFFD;g"));
 	free(e);

@@ -1,0 +1,19 @@
+/* verdict.c - a signature's confidence from its counts.  See verdict.h. */
+#include "verdict.h"
+
+bool verdict_repeated(uint64_t connections)
+{
+	return connections >= 2;
+}
+
+double verdict_confidence(const struct sig_basis *b)
+{
+	double c = b->top;
+	if (b->repetition) {
+		if (verdict_repeated(b->connections)) c += VERDICT_REPEAT_BONUS;
+		if (b->answered) c += VERDICT_ANSWERED_BONUS;
+	}
+	if (c < 0) c = 0;
+	if (c > 1) c = 1;
+	return (double)(int)(c * 100 + 0.5) / 100;
+}

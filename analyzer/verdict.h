@@ -1,0 +1,43 @@
+/* verdict.h - the one function that turns a signature's counts into its
+ * confidence.  Analysis (dest.c), `merge` and the capture workers' merge
+ * (merge.c) call it on the same inputs, so a capture analysed in parts
+ * and merged gets the confidence the whole capture gets.
+ *
+ * Two kinds of signature:
+ *  - evidence signatures (rst_injection, dns_injection, http_injection,
+ *    icmp_prohibited): each event's confidence comes from its own
+ *    evidence codes (1 - prod(1 - w)); the signature's is the highest
+ *    event's.  The maximum merges exactly.
+ *  - repetition signatures (syn_drop, data_drop, quic_drop): a dropped
+ *    packet cannot show what dropped it, so confidence grows with
+ *    repetition.  Each affected connection has its own part (base, +0.15
+ *    named, +0.05 three or more tries, -0.20 sensor dropping); the
+ *    signature adds +0.25 when two or more connections to the destination
+ *    are affected (its count) and +0.10 when connections in the capture
+ *    were answered (capture.answered_connections).  Counts add and the
+ *    connection part merges by maximum, so this merges exactly too. */
+#ifndef TS_VERDICT_H
+#define TS_VERDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VERDICT_REPEAT_BONUS   0.25   /* >= 2 affected connections        */
+#define VERDICT_ANSWERED_BONUS 0.10   /* the network answered other flows */
+
+struct sig_basis {
+	bool repetition;          /* a repetition signature (above)          */
+	double top;               /* highest event confidence (evidence) or
+	                             highest connection part (repetition)    */
+	uint64_t connections;     /* affected connections: the count         */
+	uint64_t answered;        /* answered connections in the capture     */
+};
+
+/* The signature's confidence in [0, 1], rounded to 2 decimals as the
+ * report writes it. */
+double verdict_confidence(const struct sig_basis *b);
+
+/* Whether a repetition signature's connections count as "repeated". */
+bool verdict_repeated(uint64_t connections);
+
+#endif
