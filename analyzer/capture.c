@@ -85,7 +85,10 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 		uint64_t skipped = 0;
 		struct pcap_pkthdr *h;
 		const u_char *b;
-		while (pcap_next_ex(p, &h, &b) == 1) skipped++;
+		while (pcap_next_ex(p, &h, &b) == 1) {
+			skipped++;
+			engine_refused(e, h->len);    /* the report counts them too */
+		}
 		ts_err(file, "unsupported link type %s (%d): %llu packets not analysed",
 		       n ? n : "?", dlt, (unsigned long long)skipped);
 		res->unsupported++;

@@ -410,6 +410,13 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	}
 }
 
+void engine_refused(struct engine *e, uint32_t wirelen)
+{
+	e->packets++;
+	e->bytes += wirelen;
+	e->unknown_dlt++;
+}
+
 void engine_advance(struct engine *e, uint64_t ts)
 {
 	if (ts <= e->now) return;

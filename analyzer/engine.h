@@ -51,6 +51,14 @@ struct engine *engine_new(const struct engine_opts *o, char *err);
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
                    const uint8_t *bytes);
 
+/* A packet of a link type that is not analysed (a whole file refused
+ * for it): counted in the report's packets, bytes and unknown_linktype. */
+void engine_refused(struct engine *e, uint32_t wirelen);
+
+/* A packet of a link type that is not analysed (a whole file refused
+ * for it): counted in the report's packets, bytes and unknown_linktype. */
+void engine_refused(struct engine *e, uint32_t wirelen);
+
 /* Live capture with several workers: move this engine's packet clock to
  * ts (the latest packet time another worker has seen) as if a packet had
  * arrived then; runs the timeouts that are due.  Never moves it back. */
