@@ -14,6 +14,7 @@
  * ClientHello that goes on in a later packet gives DIS_TRUNCATED.
  * Every read of the packet goes through the bounds-checked cursor.
  */
+#include <pthread.h>
 #include <string.h>
 #include <gcrypt.h>
 #include "dissect.h"
@@ -34,18 +35,25 @@ static const uint8_t salt_d29[20] = {
 	0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
 	0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 };
 
+/* libgcrypt is initialised once per process, by whichever thread gets
+ * here first (capture workers share this code): pthread_once orders the
+ * write of crypto_ok before every later read. */
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static bool crypto_ok;
+
+static void crypto_init(void)
+{
+	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+		crypto_ok = gcry_check_version(NULL) != NULL;
+		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	} else {
+		crypto_ok = true;
+	}
+}
+
 static bool crypto_ready(void)
 {
-	static int ok = -1;
-	if (ok < 0) {
-		if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-			ok = gcry_check_version(NULL) != NULL;
-			gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-		} else {
-			ok = 1;
-		}
-	}
-	return ok == 1;
+	return !pthread_once(&crypto_once, crypto_init) && crypto_ok;
 }
 
 static bool hmac256(const uint8_t *key, size_t klen, const uint8_t *msg, size_t mlen,
