@@ -100,6 +100,10 @@ static bool multi_rst(const struct flow *f, unsigned i, bool v4)
 		if (gap > BURST_US) continue;
 		const struct rst_rec *a = q->ts < r->ts ? q : r, *b = q->ts < r->ts ? r : q;
 		if (b->trigger_ts > a->ts) continue;
+		/* a reply-shaped RST after the sender's own reset, with the same
+		 * TTL: the closed stack answering a late segment (one whose copy
+		 * the capture held and that was dropped as a duplicate) */
+		if (!a->reply && b->reply && a->seq != b->seq && a->ttl == b->ttl) continue;
 		bool differ = q->seq != r->seq || q->ack != r->ack;
 		if (differ && !r->reply) return true;
 		if (differ && !q->reply && absdiff(q->ttl, r->ttl) <= 3) return true;

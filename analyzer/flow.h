@@ -58,6 +58,8 @@ struct flow_dir {
 	uint32_t dup_sig[FLOW_DUP_RING];
 	uint64_t dup_ts[FLOW_DUP_RING];
 	uint16_t dup_vlan[FLOW_DUP_RING];
+	uint8_t dup_ttl[FLOW_DUP_RING];
+	uint16_t dups;            /* capture duplicates of this side dropped   */
 	uint8_t dup_pos;
 	uint32_t ack_ring[4];     /* recent ACK values this side sent          */
 	uint8_t ack_pos;

@@ -8,29 +8,55 @@
 #include "util.h"
 
 #define DUP_WINDOW_US 50000      /* a copy on another VLAN within 50 ms */
+#define DUP_LINK_US 2000         /* a copy on the same link within 2 ms */
 #define RST_WINDOW (1u << 20)    /* "in window" slack for seq_race      */
 
+/* What a copy of a packet shares with the original: everything TCP and
+ * the IPv4 ID; not the TTL (a copy taken after a router has one less). */
 static uint32_t pkt_sig(const struct pkt *pk)
 {
 	uint64_t h = ((uint64_t)pk->tcp.seq << 32) ^ pk->tcp.ack;
 	h ^= ((uint64_t)pk->tcp.flags << 56) ^ ((uint64_t)pk->paylen_wire << 40) ^
-	     ((uint64_t)pk->ipid << 16) ^ pk->ttl;
+	     ((uint64_t)pk->ipid << 16) ^ pk->tcp.win;
 	return (uint32_t)mix64(h);
 }
 
+/* A capture duplicate: the same packet seen twice by the capture, the
+ * copy with the same TTL or one less (taken after a router) -
+ *  - on another VLAN within DUP_WINDOW_US (a switch mirroring both legs);
+ *  - on the same link within DUP_LINK_US when it carries a non-zero IPv4
+ *    ID: Linux `any` captures see a routed packet on the way in and out
+ *    (TTL n, then n or n-1, microseconds apart), and so does a mirror
+ *    port before and after a router.  A genuine retransmission is a new
+ *    datagram with a new ID, and comes an RTO or RTT later; with ID 0 (or
+ *    IPv6, which has none) the two cannot be told apart, so those count
+ *    as retransmissions.  A burst of identical RSTs (an injector's) is
+ *    taken for copies only when the capture was copying that side's other
+ *    packets too. */
 bool tcp_is_duplicate(struct flow *f, int dir, const struct pkt *pk)
 {
 	struct flow_dir *d = &f->d[dir];
 	uint32_t s = pkt_sig(pk);
 	uint16_t vl = (uint16_t)(pk->vlan | (pk->vlan_depth << 12));
+	bool same_link_ok = pk->ipver == 4 && pk->ipid;
 	for (int i = 0; i < FLOW_DUP_RING; i++) {
-		if (d->dup_sig[i] == s && d->dup_vlan[i] != vl && d->dup_ts[i] &&
-		    pk->ts - d->dup_ts[i] <= DUP_WINDOW_US)
+		if (d->dup_sig[i] != s || !d->dup_ts[i]) continue;
+		if (pk->ttl != d->dup_ttl[i] && pk->ttl + 1 != d->dup_ttl[i]) continue;
+		uint64_t gap = pk->ts - d->dup_ts[i];
+		bool vlan_copy = d->dup_vlan[i] != vl && gap <= DUP_WINDOW_US;
+		/* identical RSTs on one link are an injector's burst (the GFW
+		 * sends three) unless this side's packets were being copied */
+		bool link_copy = same_link_ok && gap <= DUP_LINK_US &&
+		                 (!(pk->tcp.flags & TH_RST) || d->dups);
+		if (vlan_copy || link_copy) {
+			if (d->dups < UINT16_MAX) d->dups++;
 			return true;
+		}
 	}
 	d->dup_sig[d->dup_pos] = s;
 	d->dup_ts[d->dup_pos] = pk->ts ? pk->ts : 1;
 	d->dup_vlan[d->dup_pos] = vl;
+	d->dup_ttl[d->dup_pos] = pk->ttl;
 	d->dup_pos = (uint8_t)((d->dup_pos + 1) % FLOW_DUP_RING);
 	return false;
 }
