@@ -106,3 +106,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 -include tests/fuzz/fuzz.mk
+-include tests/corpus/corpus.mk
