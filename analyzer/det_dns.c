@@ -42,6 +42,7 @@ struct dresp {
 	bool forged;
 	bool type_bad;
 	bool partial;                /* truncated / IP fragment: answers incomplete */
+	bool soa;                    /* an SOA in the authority section */
 };
 
 struct query {
@@ -70,7 +71,16 @@ struct resolver {
 	uint32_t tpos[4];            /* of those, positive answers (addresses) */
 	uint32_t rtt[RES_RTT_SAMPLES];
 	unsigned nrtt, rpos;
+	uint8_t shapes;              /* header shapes of genuine answers, 1 bit each */
 };
+
+/* An answer's header shape: its AA and RA bits (RFC 1035 4.1.1), which a
+ * resolver sets the same way on every answer it sends (AD varies with
+ * DNSSEC, rcode with the name). */
+static unsigned dns_shape(uint16_t flags)
+{
+	return ((flags >> 10) & 1u) << 1 | ((flags >> 7) & 1u);
+}
 
 struct cidr { struct ts_addr a; unsigned bits; };
 
@@ -160,8 +170,11 @@ static struct resolver *resolver_of(struct dns_state *s, const struct ts_addr *a
 	return r;
 }
 
-static void res_learn(struct resolver *r, uint8_t ttl, uint32_t rtt, bool positive)
+static void res_learn(struct resolver *r, const struct dresp *a, uint32_t rtt)
 {
+	uint8_t ttl = a->ttl;
+	bool positive = a->naddr > 0;
+	r->shapes |= (uint8_t)(1u << dns_shape(a->flags));
 	int min = 0;
 	bool done = false;
 	for (int i = 0; i < 4 && !done; i++) {
@@ -296,6 +309,20 @@ static bool same_answer(const struct dresp *a, const struct dresp *b)
 	return true;
 }
 
+/* An answer from a device zero hops from the capture (TTL exactly 64, 128
+ * or 255: nothing decremented it) shaped like the resolver's genuine
+ * answers - the same AA/RA bits, and an SOA when it is NXDOMAIN: a home
+ * router answering a local name itself while it forwards the rest (the
+ * forwarded answers arrive from further away).  Its TTL alone says
+ * nothing; an in-path injector at the capture point is told apart by what
+ * else differs (its header bits, a missing SOA). */
+static bool local_answer(const struct dresp *r, const struct resolver *res)
+{
+	bool zero_hop = r->ttl == 64 || r->ttl == 128 || r->ttl == 255;
+	if (!zero_hop || !(res->shapes & (1u << dns_shape(r->flags)))) return false;
+	return r->rcode != 3 || r->soa;
+}
+
 /* Evidence against the resolver's baseline (TTL, round trip). */
 static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
                                   const struct resolver *res)
@@ -306,6 +333,7 @@ static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
 	uint32_t rtt = res_rtt(res);
 	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
 	if (!bt && !r->naddr && res_negative_outlier(res, r->ttl)) m |= 1u << EV_TTL_MISMATCH;
+	if (local_answer(r, res)) m &= ~(1u << EV_TTL_MISMATCH);
 	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
 	/* only for a resolver clearly far away (>= 5 ms at its fastest): a
 	 * LAN router's cache answers in under a millisecond (ndpi_android) */
@@ -404,8 +432,7 @@ static void judge(struct dns_state *s, struct engine *e, struct query *q)
 			s->forged_responses++;
 		} else {
 			uint64_t rtt = r->ts >= q->last_q ? r->ts - q->last_q : 0;
-			if (res) res_learn(res, r->ttl, (uint32_t)(rtt > UINT32_MAX ? UINT32_MAX : rtt),
-			                   r->naddr > 0);
+			if (res) res_learn(res, r, (uint32_t)(rtt > UINT32_MAX ? UINT32_MAX : rtt));
 			put_genuine(e, q, r);
 			if (differ) s->genuine_in_race++;
 		}
@@ -547,6 +574,7 @@ static void fill_resp(struct dresp *r, const struct pkt *pk, const struct dns_ms
 	r->dns_ttl = 0;
 	for (unsigned i = 0; i < m->nrr && i < DNS_MAX_ANS; i++) {
 		const struct dns_rr *rr = &m->rr[i];
+		if (rr->section == 2 && rr->type == 6) r->soa = true;
 		if (rr->section != 1) continue;
 		bool a = rr->type == 1, aaaa = rr->type == 28;
 		if ((a && m->qtype == 28) || (aaaa && m->qtype == 1)) r->type_bad = true;

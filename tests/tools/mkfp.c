@@ -224,6 +224,24 @@ static size_t dns_msg(uint8_t *o, uint16_t id, int resp, const char *qname, uint
 	return n;
 }
 
+/* Append an SOA record for example.org to the authority section of the
+ * answer-less message o of n bytes (NSCOUNT = 1); returns the new length. */
+static size_t soa_nx(uint8_t *o, size_t n)
+{
+	static const uint8_t zone[] = { 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0 };
+	static const uint8_t mname[] = { 2, 'n', 's', 0xc0, 0 }, rname[] = { 4, 'h', 'o', 's', 't', 0xc0, 0 };
+	put16(o + 8, 1);
+	size_t zoff = n;
+	memcpy(o + n, zone, sizeof zone); n += sizeof zone;
+	put16(o + n, 6); put16(o + n + 2, 1); put32(o + n + 4, 59); n += 8;
+	size_t rdlen = n; n += 2;
+	memcpy(o + n, mname, sizeof mname); o[n + 4] = (uint8_t)zoff; n += sizeof mname;
+	memcpy(o + n, rname, sizeof rname); o[n + 6] = (uint8_t)zoff; n += sizeof rname;
+	for (int i = 0; i < 5; i++) { put32(o + n, 3600); n += 4; }
+	put16(o + rdlen, (unsigned)(n - rdlen - 2));
+	return n;
+}
+
 static const char http_get[] = "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: fixture\r\n\r\n";
 static const char http_ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
@@ -499,7 +517,10 @@ static void fp_local_resolver(const char *dir)
 	udp(&f, &c, &r, m, dns_msg(m, 0xa74b, 0, "b._dns-sd._udp.example.org", 12, 0, NULL, 0, 4, 0), 300000);
 	udp(&f, &c, &r, m, dns_msg(m, 0xa74b, 0, "b._dns-sd._udp.example.org", 12, 0, NULL, 0, 4, 0), 1000000);
 	r.ttl = 64;
-	udp(&f, &r, &c, m, dns_msg(m, 0xa74b, 1, "b._dns-sd._udp.example.org", 12, 3, NULL, 0, 4, 0), 12000);
+	/* the router's own NXDOMAIN carries the zone's SOA, as in teams.pcap
+	 * (f651: one authority record) */
+	udp(&f, &r, &c, m, soa_nx(m, dns_msg(m, 0xa74b, 1, "b._dns-sd._udp.example.org", 12, 3,
+	                                     NULL, 0, 4, 0)), 12000);
 	f.ts += 5000000;
 	fx_close(&f);
 }
