@@ -347,15 +347,13 @@ static uint64_t sig_ev(const struct sig *s, int i)
 
 static const char *verdict(const struct dest *d, double min_conf)
 {
-	bool weak = false;
+	struct dest_basis b = { 0, d->nsigs > 0, d->tcp.connections, d->tcp.inconclusive,
+	                        d->tcp.asymmetric, d->dns_r, d->udp.answered };
 	for (unsigned i = 0; i < d->nsigs; i++) {
-		if (sig_conf(&d->sigs[i], d->tab) + 1e-9 >= min_conf) return "interfered";
-		weak = true;
+		double c = sig_conf(&d->sigs[i], d->tab);
+		if (c > b.top) b.top = c;
 	}
-	bool traffic = d->tcp.connections > d->tcp.inconclusive + d->tcp.asymmetric ||
-	               d->dns_r > 0;
-	if (weak || !traffic) return "inconclusive";
-	return "clean";
+	return verdict_of(&b, min_conf);
 }
 
 /* Indexes of names[0..n) in strcmp order: the text emitter writes an

@@ -340,19 +340,17 @@ static void dest_merge(json_t *a, const json_t *b)
 const char *merge_verdict(const json_t *d, double min_conf)
 {
 	const json_t *sigs = json_object_get(d, "signatures"), *s;
-	size_t i;
-	bool weak = false;
-	json_array_foreach(sigs, i, s) {
-		/* the report rounds confidence to 2 decimals */
-		if (json_number_value(json_object_get(s, "confidence")) + 1e-9 >= min_conf) return "interfered";
-		weak = true;
-	}
 	const json_t *t = json_object_get(d, "tcp");
-	bool traffic = jint(t, "connections") > jint(t, "inconclusive") + jint(t, "asymmetric") ||
-	               jint(json_object_get(d, "dns"), "responses") > 0 ||
-	               jint(json_object_get(d, "udp"), "answered") > 0;   /* as dest.c */
-	if (weak || !traffic) return "inconclusive";
-	return "clean";
+	size_t i;
+	struct dest_basis b = { 0, json_array_size(sigs) > 0, (uint64_t)jint(t, "connections"),
+	                        (uint64_t)jint(t, "inconclusive"), (uint64_t)jint(t, "asymmetric"),
+	                        (uint64_t)jint(json_object_get(d, "dns"), "responses"),
+	                        (uint64_t)jint(json_object_get(d, "udp"), "answered") };
+	json_array_foreach(sigs, i, s) {
+		double c = json_number_value(json_object_get(s, "confidence"));
+		if (c > b.top) b.top = c;
+	}
+	return verdict_of(&b, min_conf);
 }
 
 static int dest_cmp(const void *pa, const void *pb)

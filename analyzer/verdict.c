@@ -17,3 +17,11 @@ double verdict_confidence(const struct sig_basis *b)
 	if (c > 1) c = 1;
 	return (double)(int)(c * 100 + 0.5) / 100;
 }
+
+const char *verdict_of(const struct dest_basis *b, double min_conf)
+{
+	if (b->signatures && b->top + 1e-9 >= min_conf) return "interfered";
+	bool traffic = b->tcp_connections > b->tcp_inconclusive + b->tcp_asymmetric ||
+	               b->dns_responses > 0 || b->udp_answered > 0;
+	return b->signatures || !traffic ? "inconclusive" : "clean";
+}

@@ -37,6 +37,20 @@ struct sig_basis {
  * report writes it. */
 double verdict_confidence(const struct sig_basis *b);
 
+/* What a destination's verdict rests on; every field adds up or is a
+ * maximum across the parts of a capture. */
+struct dest_basis {
+	double top;               /* highest signature confidence (verdict_confidence) */
+	bool signatures;          /* it has any signature                   */
+	uint64_t tcp_connections, tcp_inconclusive, tcp_asymmetric;
+	uint64_t dns_responses, udp_answered;
+};
+
+/* "interfered" when a signature reaches min_conf; "clean" when it has
+ * traffic (TCP connections beyond the cut-off and asymmetric ones, DNS
+ * responses, answered UDP flows) and no signature; else "inconclusive". */
+const char *verdict_of(const struct dest_basis *b, double min_conf);
+
 /* Whether a repetition signature's connections count as "repeated". */
 bool verdict_repeated(uint64_t connections);
 
