@@ -21,7 +21,8 @@
  * pcapng with several link types is refused by libpcap: exit 3 with the
  * reason (the caller may skip it).  A capture cut in a record: the parts
  * hold everything before the cut, a warning on stderr, exit 0.
- * Prints "packets N" and the packets per part on stdout.
+ * Prints "packets N" and the packets per part on stdout; with
+ * PCAPSPLIT_DEBUG set, "FRAME PART" per frame on stderr (-1 = every part).
  * Exit: 0 ok, 1 usage, 2 input unreadable, 3 unsupported input, 4 output error.
  */
 #include <stdint.h>
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pcapsplit K IN OUTPREFIX   (writes OUTPREFIX.0.pcap ...)\n");
 		return 1;
 	}
+	bool debug = getenv("PCAPSPLIT_DEBUG") != NULL;   /* "frame part" lines */
 	char *end;
 	unsigned long k = strtoul(argv[1], &end, 10);
 	if (*end || k < 1 || k > MAX_PARTS) {
@@ -165,7 +167,7 @@ int main(int argc, char **argv)
 	pcap_t *in = pcap_open_offline_with_tstamp_precision(argv[2], PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!in) {
 		fprintf(stderr, "pcapsplit: %s: %s\n", argv[2], errbuf);
-		return strstr(errbuf, "type different") || strstr(errbuf, "link-layer") ? 3 : 2;
+		return 2;
 	}
 	int dlt = pcap_datalink(in);
 	int snap = pcap_snapshot(in);
@@ -188,6 +190,7 @@ int main(int argc, char **argv)
 	while ((rc = pcap_next_ex(in, &h, &data)) == 1) {
 		int part = choose_part(dlt, h, data, (unsigned)k);
 		n++;
+		if (debug) fprintf(stderr, "%llu %d\n", n, part);
 		for (unsigned i = 0; i < k; i++) {
 			if (part != ALL_PARTS && (unsigned)part != i) continue;
 			pcap_dump((u_char *)out[i], h, data);
@@ -197,8 +200,8 @@ int main(int argc, char **argv)
 	int ret = 0;
 	if (rc == PCAP_ERROR) {
 		const char *e = pcap_geterr(in);
-		if (strstr(e, "type different")) {
-			fprintf(stderr, "pcapsplit: %s: %s\n", argv[2], e);
+		if (strstr(e, "different from the type of the first interface")) {
+			fprintf(stderr, "pcapsplit: %s: multi-DLT pcapng, not split: %s\n", argv[2], e);
 			ret = 3;
 		} else {
 			fprintf(stderr, "pcapsplit: %s: warning: %s (parts hold the packets before it)\n",
