@@ -330,10 +330,23 @@ void dest_set_answered(struct dest_table *t, uint64_t answered)
 	t->answered = answered;
 }
 
-/* The report's confidence of s (verdict.h). */
-static double sig_conf(const struct sig *s, const struct dest_table *t)
+/* The most events of signature type `type` in one hour of d's timeline. */
+static uint64_t peak_hour(const struct dest *d, const char *type)
 {
-	struct sig_basis b = { s->rep, s->conf, s->count, t->answered };
+	int k = TL_TYPES - 1;
+	uint64_t m = 0;
+	for (int i = 0; i < TL_TYPES - 1; i++)
+		if (!strcmp(tl_types[i], type)) k = i;
+	for (unsigned i = 0; i < d->ntl; i++)
+		if (d->tl[i].n[k] > m) m = d->tl[i].n[k];
+	return m;
+}
+
+/* The report's confidence of s, a signature of d (verdict.h). */
+static double sig_conf(const struct sig *s, const struct dest *d)
+{
+	struct sig_basis b = { s->rep, s->conf, s->count, d->tab->answered,
+	                       s->rep ? peak_hour(d, s->type) : 0 };
 	return verdict_confidence(&b);
 }
 
@@ -350,7 +363,7 @@ static const char *verdict(const struct dest *d, double min_conf)
 	struct dest_basis b = { 0, d->nsigs > 0, d->tcp.connections, d->tcp.inconclusive,
 	                        d->tcp.asymmetric, d->dns_r, d->udp.answered };
 	for (unsigned i = 0; i < d->nsigs; i++) {
-		double c = sig_conf(&d->sigs[i], d->tab);
+		double c = sig_conf(&d->sigs[i], d);
 		if (c > b.top) b.top = c;
 	}
 	return verdict_of(&b, min_conf);
@@ -379,7 +392,7 @@ static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 		jw_real(w, "connection_confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
 		jw_end(w);
 	}
-	jw_real(w, "confidence", sig_conf(s, d->tab));
+	jw_real(w, "confidence", sig_conf(s, d));
 	jw_int(w, "count", (int64_t)s->count);
 	jw_obj(w, "evidence");
 	for (int k = 0; k < EV_COUNT; k++) {

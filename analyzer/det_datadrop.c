@@ -39,9 +39,11 @@ static void dd_flow_end(void *st, struct engine *e, struct flow *f)
 		d->inconclusive++;
 		return;
 	}
-	f->out_interfered = true;
-	drops_add(d, e, f, f->first_data_ts, f->d[0].last_ts, 1u + f->first_data_retx,
-	          ST_POST_PSH);
+	if (drops_add(d, e, f, f->first_data_ts, f->d[0].last_ts, 1u + f->first_data_retx,
+	              ST_POST_PSH))
+		f->out_interfered = true;
+	else
+		f->out_inconclusive = true;
 }
 
 static void dd_tick(void *st, struct engine *e, uint64_t now)

@@ -45,8 +45,10 @@ static void sd_flow_end(void *st, struct engine *e, struct flow *f)
 		d->inconclusive++;
 		return;
 	}
-	f->out_interfered = true;
-	drops_add(d, e, f, f->syn_ts, c->last_ts, c->syn_count, ST_POST_SYN);
+	if (drops_add(d, e, f, f->syn_ts, c->last_ts, c->syn_count, ST_POST_SYN))
+		f->out_interfered = true;
+	else
+		f->out_inconclusive = true;
 }
 
 static void sd_tick(void *st, struct engine *e, uint64_t now)

@@ -47,9 +47,38 @@ static struct drop_hist *hist_of(struct drops *d, const char *name, bool create)
 	return h;
 }
 
-void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
+/* Services listen on well-known and registered ports; the dynamic range
+ * (RFC 6335 6: 49152-65535) is where peer-to-peer applications and NAT
+ * traversal try peers that are often offline.  An unanswered attempt to
+ * such a port of an address nobody named is no blocked service. */
+static bool peer_port(const struct flow *f)
+{
+	return f->sport >= 49152 && f->name_src < NS_NDPI_IP;
+}
+
+/* A pending candidate to the same server on another port whose attempt
+ * overlaps this one in time: one application trying a fallback port at
+ * once (SMB on 445 and 139, a relay on its own port and 443) - one
+ * attempt, not two connections. */
+static bool fallback_of_pending(const struct drops *d, const struct flow *f, uint64_t ts,
+                                uint64_t last_ts)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct drop_cand *c = &d->v[i];
+		if (c->t.dport != f->sport && addr_eq(&c->t.dst, &f->srv) &&
+		    c->t.proto == f->proto && ts <= c->last_ts && last_ts >= c->ts)
+			return true;
+	}
+	return false;
+}
+
+bool drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
+	if (peer_port(f) || fallback_of_pending(d, f, ts, last_ts)) {
+		d->inconclusive++;
+		return false;
+	}
 	if (d->residual) {
 		struct drop_hist *h = hist_of(d, f->name, true);
 		if (!h->n || ts < h->first) h->first = ts;
@@ -70,6 +99,7 @@ void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
 	c->frames = f->evidence;          /* ours now */
 	f->evidence = NULL;
 	c->t.frames = c->frames;
+	return true;
 }
 
 /* How many candidates share c's destination, and over how long a span

@@ -40,7 +40,10 @@ struct drops {
 
 void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max);
 void drops_free(struct drops *d);
-void drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
+/* Hold flow f as a candidate; false (counted inconclusive) when it is
+ * no attempt of its own: a peer's dynamic port on an unnamed address, or
+ * a fallback port tried at the same time as a pending candidate. */
+bool drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage);
 /* Decide candidates older than `before` (UINT64_MAX: all). */
 void drops_decide(struct drops *d, struct engine *e, uint64_t before);

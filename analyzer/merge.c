@@ -163,15 +163,28 @@ static void basis_merge(json_t *a, const json_t *b)
 	if (json_is_object(a) && y > x) json_object_set_new(a, k, json_real(y));
 }
 
-/* Confidence and "repeated" of a repetition signature from its merged
- * counts, with verdict.h's function, as analysing the whole would. */
-static void sig_recompute(json_t *s, uint64_t answered)
+/* Confidence and "repeated" of a repetition signature of destination d
+ * from its merged counts and timeline, with verdict.h's function, as
+ * analysing the whole would. */
+static uint64_t peak_hour(const json_t *d, const char *type)
+{
+	const json_t *t;
+	size_t i;
+	uint64_t m = 0;
+	json_array_foreach(json_object_get(d, "timeline"), i, t) {
+		uint64_t n = (uint64_t)jint(json_object_get(t, "signatures"), type);
+		if (n > m) m = n;
+	}
+	return m;
+}
+
+static void sig_recompute(json_t *s, const json_t *d, uint64_t answered)
 {
 	const json_t *b = json_object_get(s, "basis");
 	if (!json_is_object(b)) return;             /* evidence signature: a maximum */
 	uint64_t n = (uint64_t)jint(s, "count");
 	struct sig_basis in = { true, json_number_value(json_object_get(b, "connection_confidence")),
-	                        n, answered };
+	                        n, answered, peak_hour(d, jstr(s, "type") ? jstr(s, "type") : "") };
 	json_object_set_new(s, "confidence", json_real(verdict_confidence(&in)));
 	json_t *ev = json_object_get(s, "evidence");
 	if (!json_is_object(ev)) return;
@@ -419,7 +432,7 @@ static void finish_dests(json_t *arr, double min_conf, uint64_t answered)
 	size_t i, j;
 	json_t *d, *s;
 	json_array_foreach(arr, i, d) {
-		json_array_foreach(json_object_get(d, "signatures"), j, s) sig_recompute(s, answered);
+		json_array_foreach(json_object_get(d, "signatures"), j, s) sig_recompute(s, d, answered);
 		json_object_set_new(d, "verdict", json_string(merge_verdict(d, min_conf)));
 	}
 	merge_sort_destinations(arr);

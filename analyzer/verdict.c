@@ -12,6 +12,10 @@ double verdict_confidence(const struct sig_basis *b)
 	if (b->repetition) {
 		if (verdict_repeated(b->connections)) c += VERDICT_REPEAT_BONUS;
 		if (b->answered) c += VERDICT_ANSWERED_BONUS;
+		/* nothing in the capture was answered: a one-sided capture (or a
+		 * dead network) shows no dropping by anyone */
+		else if (b->peak_hour < VERDICT_DENSE_HOUR && c > VERDICT_UNANSWERED_CAP)
+			c = VERDICT_UNANSWERED_CAP;
 	}
 	if (c < 0) c = 0;
 	if (c > 1) c = 1;

@@ -14,7 +14,12 @@
  *    named, +0.05 three or more tries, -0.20 sensor dropping); the
  *    signature adds +0.25 when two or more connections to the destination
  *    are affected (its count) and +0.10 when connections in the capture
- *    were answered (capture.answered_connections).  Counts add and the
+ *    were answered (capture.answered_connections).  When none was (a
+ *    one-sided capture, a collection of client packets) it stays below
+ *    the threshold, at most 0.45, unless the attempts are dense: 5 or more
+ *    affected connections in one clock hour (the destination's timeline,
+ *    whose buckets add up across parts) - a client retrying one blocked
+ *    name, not attempts gathered over a day.  Counts add and the
  *    connection part merges by maximum, so this merges exactly too. */
 #ifndef TS_VERDICT_H
 #define TS_VERDICT_H
@@ -24,6 +29,8 @@
 
 #define VERDICT_REPEAT_BONUS   0.25   /* >= 2 affected connections        */
 #define VERDICT_ANSWERED_BONUS 0.10   /* the network answered other flows */
+#define VERDICT_UNANSWERED_CAP 0.45   /* ... and at most this when it did not, */
+#define VERDICT_DENSE_HOUR     5      /* unless this many in one clock hour  */
 
 struct sig_basis {
 	bool repetition;          /* a repetition signature (above)          */
@@ -31,6 +38,7 @@ struct sig_basis {
 	                             highest connection part (repetition)    */
 	uint64_t connections;     /* affected connections: the count         */
 	uint64_t answered;        /* answered connections in the capture     */
+	uint64_t peak_hour;       /* most of its connections in one hour    */
 };
 
 /* The signature's confidence in [0, 1], rounded to 2 decimals as the
