@@ -24,6 +24,14 @@ options (repeatable):
                          drops the query), IP TTL 64
   --http307 TRIGGER      HTTP request containing TRIGGER -> 307 redirect data
                          segment with FIN, IP-ID 0x3412, TTL 64
+  --blockpage TRIGGER    client TCP data containing TRIGGER -> raw HTML (no
+                         HTTP status line) in one FIN+ACK segment, IP TTL 64,
+                         no DF, TOS 0x28 (v6: hop limit 64, traffic class
+                         0x28); in-path: lab.sh drops the request
+  --qi TRIGGER           client TCP data containing TRIGGER -> Quantum-Insert
+                         style race: 64 raw (non-HTTP) bytes at the server's
+                         next seq, PSH+ACK, TTL 49 and DF like the server's;
+                         the server answers 300 ms later at the same seq
   --delay BPF=MS         relay server->client packets matching BPF after MS
 """
 import argparse, json, os, signal, sys, threading, time
@@ -43,6 +51,8 @@ ap.add_argument("--rst-syn", action="append", default=[])
 ap.add_argument("--dns-inject", action="append", default=[])
 ap.add_argument("--dns-nx", action="append", default=[])
 ap.add_argument("--http307", action="append", default=[])
+ap.add_argument("--blockpage", action="append", default=[])
+ap.add_argument("--qi", action="append", default=[])
 ap.add_argument("--delay", action="append", default=[])
 ap.add_argument("--ready", help="file to touch when sniffing")
 a = ap.parse_args()
@@ -54,6 +64,11 @@ sent = set()
 dns_inj = dict(x.split("=", 1) for x in a.dns_inject)
 trig_psh = [t.encode() for t in a.rst_psh]
 trig_307 = [t.encode() for t in a.http307]
+trig_bp = [t.encode() for t in a.blockpage]
+trig_qi = [t.encode() for t in a.qi]
+BLOCKPAGE = (b"<html><head><title>Access denied</title></head><body>"
+             b"<iframe src=\"http://198.18.3.80/\" width=\"100%\" height=\"100%\">"
+             b"</iframe></body></html>\r\n")
 
 
 def ep(ip, port):
@@ -73,10 +88,10 @@ def l3(p):
     return p[IP] if IP in p else p[IPv6]
 
 
-def mk_ip(src, dst, ttl, ipid=None, df=False):
+def mk_ip(src, dst, ttl, ipid=None, df=False, tos=0):
     if ":" in src:
-        return IPv6(src=src, dst=dst, hlim=ttl)
-    ip = IP(src=src, dst=dst, ttl=ttl, flags="DF" if df else 0)
+        return IPv6(src=src, dst=dst, hlim=ttl, tc=tos)
+    ip = IP(src=src, dst=dst, ttl=ttl, flags="DF" if df else 0, tos=tos)
     if ipid is not None:
         ip.id = ipid
     return ip
@@ -136,6 +151,28 @@ def on_client(p):
                            (base + 4380, 0, 103, "R", 0, 64, False),
                            (base, cack, 104, "RA", 1981,
                             (-1 - 1981 * 13) & 0xffff, True)])
+                return
+        for tr in trig_bp:
+            if tr in pl:
+                pk = eth() / mk_ip(ip.dst, ip.src, 64, 0, False, 0x28) / TCP(
+                    sport=t.dport, dport=t.sport, flags="FA", seq=t.ack,
+                    ack=(t.seq + len(pl)) & 0xffffffff, window=8192) / Raw(BLOCKPAGE)
+                send(pk, {"kind": "blockpage", "trigger": tr.decode(),
+                          "src": ep(ip.dst, t.dport), "dst": ep(ip.src, t.sport),
+                          "seq": t.ack, "ttl": 64, "df": False, "tos": 0x28,
+                          "flags": "FA", "len": len(BLOCKPAGE)})
+                return
+        for tr in trig_qi:
+            if tr in pl:
+                import hashlib
+                raw = hashlib.sha256(b"qi%d" % t.ack).digest() * 2
+                pk = eth() / mk_ip(ip.dst, ip.src, 49, None, True) / TCP(
+                    sport=t.dport, dport=t.sport, flags="PA", seq=t.ack,
+                    ack=(t.seq + len(pl)) & 0xffffffff, window=502) / Raw(raw)
+                send(pk, {"kind": "qi", "trigger": tr.decode(),
+                          "src": ep(ip.dst, t.dport), "dst": ep(ip.src, t.sport),
+                          "seq": t.ack, "ttl": 49, "df": True, "flags": "PA",
+                          "len": len(raw)})
                 return
         for tr in trig_307:
             if tr in pl and pl.startswith(b"GET "):

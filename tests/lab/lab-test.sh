@@ -1,6 +1,8 @@
 #!/bin/sh
 # Lab test: record fresh captures in the namespace lab (root), analyze each
 # with ./tamperscope, compare with the ground truth; prints "RESULT p f".
+# Destinations whose truth is "pending" (no detector yet) print
+# "SKIP <capture>: ..." with the reason instead of failing (see check.py).
 #
 #   sh tests/lab/lab-test.sh [scenario...]     record + analyze + check (root)
 #   sh tests/lab/lab-test.sh --stored          analyze + check pcaps/lab/*.pcap

@@ -46,7 +46,9 @@ ALL_SCENARIOS="rst_inpath_v4 rst_inpath_v6 rst_onpath_v4 rst_onpath_v6
 rst_onpath_ack_v4 rst_onpath_syn_v4 syn_drop_v4 syn_drop_v6 data_drop_v4
 data_drop_v6 benign_v4 benign_v6 demo dns_onpath_v4 dns_onpath_v6
 dns_inpath_v4 dns_benign_v4 dns_benign_v6 quic_drop_v4 http_inject_v4
-icmp_prohibited_v4 icmp_prohibited_v6"
+icmp_prohibited_v4 icmp_prohibited_v6 throttle_v4 throttle_v6
+throttle_pace_v4 throttle_slowlink_v4 blackhole_v4 blackhole_v6 dns_nxthin_v4
+blockpage_v4 blockpage_v6 qi_v4"
 
 BG_PIDS=""      # every background process we start, killed by PID
 WORK=""
@@ -169,6 +171,13 @@ start_servers() { # [name=delay_ms ...]: HTTP(80)/HTTPS(443) on every name
 		done
 	done
 	# example.com:80 aborts with a genuine RST after some data
+	# PACE="name...": those servers pace every answer themselves (slow, no loss)
+	for n in ${PACE:-}; do
+		for a in "$(v4 $n)" "$(v6 $n)"; do
+			specs=${specs//https@$a@443@/paces@$a@443@}
+			specs=${specs//http@$a@80@/pace@$a@80@}
+		done
+	done
 	specs=${specs//http@$(v4 example.com)@80@0/abort@$(v4 example.com)@80@0}
 	specs=${specs//http@$(v6 example.com)@80@0/abort@$(v6 example.com)@80@0}
 	specs="$specs block@$BLOCK4@80 block@$BLOCK4B@80 block@198.18.3.80@80"
@@ -192,7 +201,8 @@ start_dnsmasq() { # 53|54
 		bg $S dnsmasq --keep-in-foreground --conf-file="$WORK/empty.conf" --no-resolv --no-hosts \
 			--bind-interfaces --listen-address=198.18.1.$i --listen-address=2001:db8:1::$i \
 			--except-interface=lo --user=root --group=root --pid-file= --no-dhcp-interface=s0 \
-			--local-ttl=300 --local=/test/ --log-facility=- $DNSMASQ_ARGS >> "$WORK/dnsmasq$i.log" 2>&1
+			--local-ttl=300 --local=/test/ --log-facility=- $DNSMASQ_ARGS \
+			$( [ $i = 54 ] && echo "${DNSMASQ_EXTRA54:-}") >> "$WORK/dnsmasq$i.log" 2>&1
 }
 
 wait_dnsmasq() { # both resolvers listening on v4 and v6, else restart them
@@ -271,19 +281,23 @@ curl_do() {
 
 labcli() { $C $PY "$LAB/labcli.py" "$@" >> "$SW/clients.jsonl" 2>> "$SW/labcli.err"; }
 
-end() { # expected-json (scenario intent, checked against the diff)
+end() { # expected-json [truth.py options...] (intent, checked against the diff)
+	local expect=$1; shift
 	sleep 1
 	{
 		echo "# iptables -v -x -n -L FORWARD"; $G $IPT -v -x -n -L FORWARD
 		echo "# ip6tables -v -x -n -L FORWARD"; $G $IP6T -v -x -n -L FORWARD
 	} > "$SW/counters.txt" 2>&1
+	{ $G $IPT -S FORWARD; $G $IP6T -S FORWARD; } > "$SW/rules_S.txt" 2>&1
+	[ -n "${SLOWLINK:-}" ] && $G tc -s qdisc show dev gc > "$SW/qdisc.txt" 2>&1
 	sleep 0.5
 	kill -INT $CAP1 $CAP2 2>/dev/null; wait $CAP1 $CAP2 2>/dev/null
 	kill_pids
 	cp "$SW/cli.pcap" "$OUT/$SCEN.pcap"
-	$PY "$LAB/truth.py" --scenario "$SCEN" --dir "$SW" --out "$OUT" --expect "$1" \
-		--elapsed 0 || FAILED="$FAILED $SCEN"
+	$PY "$LAB/truth.py" --scenario "$SCEN" --dir "$SW" --out "$OUT" --expect "$expect" \
+		--elapsed 0 "$@" || FAILED="$FAILED $SCEN"
 	lab_down
+	PACE="" SLOWLINK="" DNSMASQ_EXTRA54=""
 }
 
 wait_clients() { wait $CLIENT_PIDS 2>/dev/null; CLIENT_PIDS=""; }
@@ -517,6 +531,142 @@ sc_icmp_prohibited() { # REJECT --reject-with icmp-admin-prohibited on SYNs
 	end '{"'"$ip"'":"icmp_prohibited/post_syn/3","example.org":"clean"}'
 }
 
+# ---- issue #15: throttling, and its benign look-alikes (all pending a detector)
+THR_BPS=130000        # the policer's cap, bits/s (TSPU on twimg.com: ~130 kbit/s per flow)
+PEND_THR="throttling detector (issue #15)"
+
+sc_throttle() { # v4|v6 police|pace|slowlink
+	local f=$1 mode=$2 T=$IPT o=-4 scen; [ $f = v6 ] && { T=$IP6T; o=-6; }
+	scen=throttle_$f; [ $mode != police ] && scen=throttle_${mode}_$f
+	local big=600000 i
+	case $mode in
+	pace) PACE="twitter.com example.org wikipedia.org"; big=40000 ;;
+	slowlink) big=200000 ;;
+	esac
+	begin $scen
+	case $mode in
+	police) # mark flows whose SNI / Host names twitter.com, police their server->client packets
+		rule $T -A FORWARD -i gc -p tcp -m string --string twitter.com --algo bm -j CONNMARK --set-mark 0x15
+		rule $T -A FORWARD -i gs -p tcp -m connmark --mark 0x15 -m hashlimit \
+			--hashlimit-above $((THR_BPS / 8))b/s --hashlimit-burst 16kb \
+			--hashlimit-mode srcip,dstip,srcport,dstport --hashlimit-name thr_$f -j DROP ;;
+	pace) note "servers of $PACE pace every answer: 2048 B every 0.1 s (164 kbit/s), no loss" ;;
+	slowlink) # the client's access link is slow for every destination
+		SLOWLINK=1
+		$G tc qdisc add dev gc root tbf rate 1mbit burst 8kb latency 50ms || log "tbf failed"
+		echo "ts-gw: tc qdisc add dev gc root tbf rate 1mbit burst 8kb latency 50ms" >> "$SW/rules.txt"
+		note "slow access link for every destination: tbf 1 mbit/s on the gateway's client side" ;;
+	esac
+	# 3 long downloads from twitter.com (2 HTTPS, 1 HTTP); the client gives up at 12 s
+	for i in 1 2; do client_bg curl_do twitter.com $((41000 + i)) https://twitter.com/big/8000000 resolve $o --max-time 12; sleep 0.2; done
+	client_bg curl_do twitter.com 41003 http://twitter.com/big/8000000 resolve $o --max-time 12
+	sleep 1
+	# meanwhile, other names at full speed
+	for i in 1 2 3; do
+		curl_do example.org $((43000 + i)) https://example.org/big/$big resolve $o --max-time 12
+		curl_do wikipedia.org $((44000 + i)) http://wikipedia.org/big/$big resolve $o --max-time 12
+		sleep 2.5
+	done
+	wait_clients
+	if [ $mode = police ]; then
+		end '{"twitter.com":"throttling/-/3","example.org":"clean","wikipedia.org":"clean"}' \
+			--throttle twitter.com=$THR_BPS --goodput --trunc 128 --pending "twitter.com=$PEND_THR"
+	else
+		end '{"twitter.com":"clean","example.org":"clean","wikipedia.org":"clean"}' --goodput --trunc 128
+	fi
+}
+
+# ---- issue #14 patterns (pending detectors)
+sc_blackhole() { # v4|v6: request and FIN never acknowledged, the client gives up without retransmitting
+	local f=$1 T=$IPT o=-4; [ $f = v6 ] && { T=$IP6T; o=-6; }
+	begin blackhole_$f
+	# a client that gives up (1.5 s) before its kernel's first retransmission
+	sysctls ts-cli net.ipv4.tcp_early_retrans=0   # no tail loss probe either
+	$C ip route change default via 198.18.0.1 dev c0 rto_min 3s || log "rto_min failed"
+	$C ip -6 route change default via 2001:db8::1 dev c0 rto_min 3s || log "rto_min (v6) failed"
+	echo "ts-cli: ip route change default ... rto_min 3s (v4 and v6); sysctl net.ipv4.tcp_early_retrans=0" >> "$SW/rules.txt"
+	rule $T -A FORWARD -i gc -p tcp -m string --string "Host: instagram.com" --algo bm -j CONNMARK --set-mark 0x14
+	rule $T -A FORWARD -i gc -p tcp -m connmark --mark 0x14 -j DROP
+	local i
+	for i in 1 2 3; do
+		labcli hang instagram.com 80 $((41000 + i)) $o
+		[ $i -le 2 ] && labcli hang example.org 80 $((43000 + i)) $o
+		[ $i -le 2 ] && labcli hang wikipedia.org 80 $((44000 + i)) $o
+	done
+	end '{"instagram.com":"data_drop/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
+		--pending "instagram.com=blackholed request, the client never retransmits (issue #14)"
+}
+
+sc_dns_nxthin_v4() { # forged NXDOMAIN (no SOA, TTL 64) for 7 of 11 queries to a resolver
+	RESOLVER=$RES4B
+	# resolver .54 answers these names authoritatively, its NXDOMAINs carry an SOA
+	DNSMASQ_EXTRA54="--auth-server=ns.lab.test,$RES4B --auth-zone=test --auth-zone=org
+--auth-soa=2026120201,hostmaster.lab.test --host-record=example.org,$(v4 example.org)
+--host-record=wikipedia.org,$(v4 wikipedia.org)"
+	begin dns_nxthin_v4
+	local n
+	for n in '|08|facebook|03|com|00|' '|09|instagram|03|com|00|' '|07|twitter|03|com|00|'; do
+		rule $IPT -A FORWARD -p udp -d $RES4B --dport 53 -m string --hex-string "$n" --algo bm -j DROP
+	done
+	censor --dns-nx www.facebook.com --dns-nx instagram.com --dns-nx twitter.com
+	local r=$RES4B
+	labcli dns $r www.facebook.com A 50001 --id 1001
+	labcli dns $r example.org A 52001 --id 3001
+	labcli dns $r instagram.com A 51001 --id 2001
+	labcli dns $r missing.test A 53001 --id 4001
+	labcli dns $r twitter.com A 54001 --id 5001
+	labcli dns $r www.facebook.com A 50002 --id 1002
+	labcli dns $r wikipedia.org A 52002 --id 3002
+	labcli dns $r instagram.com A 51002 --id 2002
+	labcli dns $r twitter.com A 54002 --id 5002
+	labcli dns $r nothing.test AAAA 53002 --id 4002
+	labcli dns $r www.facebook.com A 50003 --id 1003
+	local why="forged NXDOMAIN, resolver baseline under 5 answers (issue #14)"
+	end '{"www.facebook.com":"dns_injection/-/3","instagram.com":"dns_injection/-/2","twitter.com":"dns_injection/-/2","example.org":"clean","wikipedia.org":"clean","missing.test":"clean","nothing.test":"clean"}' \
+		--pending "www.facebook.com=$why" --pending "instagram.com=$why" --pending "twitter.com=$why"
+}
+
+sc_blockpage() { # v4|v6: raw HTML in a FIN+ACK, no status line; the request never reaches the server
+	local f=$1 T=$IPT o=-4; [ $f = v6 ] && { T=$IP6T; o=-6; }
+	begin blockpage_$f
+	rule $T -A FORWARD -i gc -p tcp -m string --string "Host: www.bbc.com" --algo bm -j CONNMARK --set-mark 0x16
+	rule $T -A FORWARD -i gc -p tcp -m connmark --mark 0x16 -j DROP
+	# the client's ACK of the forged page acks bytes conntrack never saw
+	# (INVALID, no mark): a stateful firewall drops those too
+	rule $T -A FORWARD -i gc -p tcp -m conntrack --ctstate INVALID -j DROP
+	censor --blockpage "Host: www.bbc.com"
+	local i
+	for i in 1 2 3; do
+		curl_do www.bbc.com $((41000 + i)) http://www.bbc.com/ resolve $o
+		[ $i -le 2 ] && curl_do example.org $((43000 + i)) http://example.org/ resolve $o
+	done
+	end '{"www.bbc.com":"http_injection/post_psh/3","example.org":"clean"}' \
+		--pending "www.bbc.com=block page without HTTP status line in a FIN+ACK (issue #14)"
+}
+
+sc_qi_v4() { # Quantum-Insert race on TLS (raw probe) and HTTP (curl); capture duplicates and a retransmission as controls
+	begin qi_v4 twitter.com=300 youtube.com=300
+	censor --qi twitter.com --qi "Host: youtube.com"
+	# benign: the client's own firewall loses every other copy of wikipedia.org's
+	# answer, so the server retransmits the same bytes at the same seq
+	local wrule="-A INPUT -p tcp -s $(v4 wikipedia.org) --sport 80 -m length --length 100:65535 -m statistic --mode nth --every 2 --packet 0 -j DROP"
+	$C $IPT $wrule || log "client rule failed"
+	echo "ts-cli: $IPT $wrule" >> "$SW/rules.txt"
+	note "stored pcap: every example.org packet appears twice (capture duplicates, same bytes, +10 us)"
+	local i
+	for i in 1 2 3; do
+		labcli tlsraw "$(v4 twitter.com)" twitter.com $((41000 + i))
+		curl_do youtube.com $((42000 + i)) http://youtube.com/ resolve -4
+		[ $i -le 2 ] && curl_do example.org $((43000 + i)) http://example.org/ resolve -4
+		[ $i -le 2 ] && curl_do wikipedia.org $((44000 + i)) http://wikipedia.org/ resolve -4
+	done
+	sleep 0.5
+	local why="forged raw bytes at the server's next seq, then the real ones (issue #14)"
+	end '{"twitter.com":"tcp_injection/post_psh/3","youtube.com":"http_injection/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
+		--dup-ip "$(v4 example.org)" --pending "twitter.com=$why" --pending "youtube.com=$why" \
+		--pending "example.org=clean; known false positive: capture duplicates (same bytes, same IP-ID) read as http_injection/ipid_fixed (issue #14)"
+}
+
 run_scenario() {
 	case $1 in
 	rst_inpath_v4) sc_rst_inpath v4 ;; rst_inpath_v6) sc_rst_inpath v6 ;;
@@ -531,6 +681,12 @@ run_scenario() {
 	dns_benign_v4) sc_dns_benign v4 ;; dns_benign_v6) sc_dns_benign v6 ;;
 	quic_drop_v4) sc_quic_drop_v4 ;; http_inject_v4) sc_http_inject_v4 ;;
 	icmp_prohibited_v4) sc_icmp_prohibited v4 ;; icmp_prohibited_v6) sc_icmp_prohibited v6 ;;
+	throttle_v4) sc_throttle v4 police ;; throttle_v6) sc_throttle v6 police ;;
+	throttle_pace_v4) sc_throttle v4 pace ;; throttle_slowlink_v4) sc_throttle v4 slowlink ;;
+	blackhole_v4) sc_blackhole v4 ;; blackhole_v6) sc_blackhole v6 ;;
+	dns_nxthin_v4) sc_dns_nxthin_v4 ;;
+	blockpage_v4) sc_blockpage v4 ;; blockpage_v6) sc_blockpage v6 ;;
+	qi_v4) sc_qi_v4 ;;
 	*) log "unknown scenario $1"; FAILED="$FAILED $1" ;;
 	esac
 	RESOLVER=$RES4

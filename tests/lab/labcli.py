@@ -6,6 +6,15 @@ labcli.py tcp  NAME PORT SPORT WAIT [-4|-6]
     wait WAIT seconds before sending an HTTP GET (a client that is slow to
     speak, so an injection right after the handshake is post_ack), read the
     answer.
+labcli.py hang NAME PORT SPORT [-4|-6]
+    a measurement client that gives up quickly: resolve NAME, connect from
+    SPORT, send an HTTP GET, wait 1 s for any answer; if none, shutdown(WR)
+    (a FIN) and after 0.5 s more abort with SO_LINGER 0 (an RST).  With the
+    lab's rto_min 3 s route the kernel never retransmits the request first.
+labcli.py tlsraw IP NAME SPORT
+    a probe that records the raw TLS answer: sends a real ClientHello (Python
+    ssl, SNI NAME) from SPORT to IP:443, reads whatever arrives for 1 s
+    without parsing it (so forged bytes do not make it abort), closes (FIN).
 labcli.py dns  SERVER NAME TYPE SPORT [--dup] [--id N] [--wait S]
     one DNS query (TYPE A/AAAA) from SPORT; --dup sends the same query (same
     id) a second time after 0.3 s (a stub retransmission); prints every
@@ -42,6 +51,91 @@ def tcp(args):
             data += c
         res["result"] = "ok" if data else "empty"
         res["bytes"] = len(data)
+        s.close()
+    except Exception as e:
+        res["result"] = "error"
+        res["error"] = str(e)
+    print(json.dumps(res), flush=True)
+
+
+def hang(args):
+    name, port, sport = args[0], int(args[1]), int(args[2])
+    fam = socket.AF_INET6 if "-6" in args else socket.AF_INET
+    res = {"tool": "labcli-tcp", "name": name, "port": port, "sport": sport}
+    try:
+        ip = socket.getaddrinfo(name, port, fam, socket.SOCK_STREAM)[0][4][0]
+        res["ip"] = ip
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+        s.settimeout(4)
+        s.connect((ip, port))
+        s.sendall(b"GET / HTTP/1.1\r\nHost: " + name.encode() + b"\r\nConnection: close\r\n\r\n")
+        data = b""
+        s.settimeout(1.0)
+        t0 = time.time()
+        try:
+            while True:
+                c = s.recv(4096)
+                if not c:
+                    break
+                data += c
+        except socket.timeout:
+            pass
+        if data:
+            res["result"] = "ok"
+            res["bytes"] = len(data)
+            s.close()
+        else:
+            res["result"] = "timeout"
+            s.shutdown(socket.SHUT_WR)
+            time.sleep(0.5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+            res["closed"] = "FIN at 1 s, RST at 1.5 s"
+    except Exception as e:
+        res["result"] = "error"
+        res["error"] = str(e)
+    print(json.dumps(res), flush=True)
+
+
+def tlsraw(args):
+    import ssl
+    ip, name, sport = args[0], args[1], int(args[2])
+    fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    res = {"tool": "labcli-tcp", "name": name, "ip": ip, "port": 443, "sport": sport,
+           "via": "resolve"}
+    try:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        inb, outb = ssl.MemoryBIO(), ssl.MemoryBIO()
+        obj = ctx.wrap_bio(inb, outb, server_hostname=name)
+        try:
+            obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        hello = outb.read()
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+        s.settimeout(4)
+        s.connect((ip, 443))
+        s.sendall(hello)
+        data = b""
+        t0 = time.time()
+        while time.time() - t0 < 1.0:
+            s.settimeout(max(0.01, 1.0 - (time.time() - t0)))
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                break
+            if not c:
+                break
+            data += c
+        res["result"] = "ok" if data else "empty"
+        res["bytes"] = len(data)
+        res["head"] = data[:8].hex()
         s.close()
     except Exception as e:
         res["result"] = "error"
@@ -196,4 +290,4 @@ def quic(args):
 
 
 if __name__ == "__main__":
-    {"tcp": tcp, "dns": dns, "quic": quic}[sys.argv[1]](sys.argv[2:])
+    {"tcp": tcp, "hang": hang, "tlsraw": tlsraw, "dns": dns, "quic": quic}[sys.argv[1]](sys.argv[2:])

@@ -8,6 +8,12 @@ SPEC = kind@addr@port[@delay_ms]
         abort   - HTTP: reads the request, sends part of an answer, then
                   closes with SO_LINGER 0 (a genuine server RST after data)
         block   - HTTP "block page" (the address forged DNS answers point to)
+        pace    - HTTP that paces every answer itself: PACE_CHUNK bytes every
+                  PACE_GAP s (2048 B / 0.1 s = 164 kbit/s), for every client,
+                  no loss (a slow server, not a throttle)
+        paces   - the same over TLS
+GET /big/N (http, https, pace, paces) answers N bytes of body (a download);
+other paths answer "ok".
 delay_ms: wait that long after accept before reading/answering (makes the
           server slower than an on-path injector, like a far-away server).
 Idle connections are kept open (never closed by the server) so no stray
@@ -16,6 +22,21 @@ server FIN leaks into a later capture.
 import socket, ssl, struct, sys, threading, time
 
 BODY = b"ok\n"
+PACE_CHUNK, PACE_GAP = 2048, 0.1
+FILL = bytes(range(33, 127)) * 700          # 65800 printable bytes
+
+
+def send_big(c, n, paced):
+    """Header + n bytes of body, paced or as fast as TCP goes."""
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+              b"Content-Length: " + str(n).encode() + b"\r\nConnection: close\r\n\r\n")
+    step = PACE_CHUNK if paced else 65536
+    while n > 0:
+        k = min(step, n)
+        c.sendall(FILL[:k])
+        n -= k
+        if paced:
+            time.sleep(PACE_GAP)
 
 
 def answer(body=BODY, extra=b""):
@@ -38,7 +59,7 @@ def handle(kind, c, ctx, delay):
     try:
         if delay:
             time.sleep(delay / 1000.0)
-        if kind == "https":
+        if kind in ("https", "paces"):
             c.settimeout(600)
             c = ctx.wrap_socket(c, server_side=True)
         req = read_request(c)
@@ -50,11 +71,17 @@ def handle(kind, c, ctx, delay):
             c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             c.close()
             return
+        path = req.split(b" ", 2)[1] if req.count(b" ") >= 2 else b"/"
+        paced = kind in ("pace", "paces")
         if kind == "block":
             c.sendall(answer(b"<html>blocked</html>\n"))
+        elif path.startswith(b"/big/"):
+            send_big(c, int(path[5:]), paced)
+        elif paced:
+            send_big(c, len(BODY), True)
         else:
             c.sendall(answer())
-        if kind == "https":
+        if kind in ("https", "paces"):
             try:
                 c.unwrap()
             except Exception:

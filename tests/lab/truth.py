@@ -22,6 +22,16 @@ ap.add_argument("--dir", required=True)
 ap.add_argument("--out", required=True)
 ap.add_argument("--expect", default="{}")
 ap.add_argument("--elapsed", default="0")
+ap.add_argument("--pending", action="append", default=[],
+                help="DEST=REASON: no detector yet; check.py reports SKIP, not FAIL")
+ap.add_argument("--throttle", action="append", default=[],
+                help="NAME=BPS: the censor polices server->client packets of NAME's flows")
+ap.add_argument("--goodput", action="store_true", help="measure each connection's goodput")
+ap.add_argument("--trunc", type=int, default=0,
+                help="stored pcap: cut server data segments to this many bytes (not a "
+                     "connection's first 2 data segments)")
+ap.add_argument("--dup-ip", action="append", default=[],
+                help="stored pcap: capture duplicates of every packet to/from this server IP")
 a = ap.parse_args()
 
 CLIENT_NETS = [ipaddress.ip_network("198.18.0.0/24"), ipaddress.ip_network("2001:db8:0::/64")]
@@ -245,14 +255,39 @@ for k, pk in conns.items():
             ev.append("overlap_conflict")
         if any(IP in p and p[IP].id == 0x3412 for _, p in datas):
             ev.append("fingerprint")
-        events.append({"signature": "http_injection", "stage": stage, "destination": dest,
+        fpl = bytes(datas[0][1][TCP].payload)
+        http_stream = sport == 80 or any(
+            bytes(p[TCP].payload)[:4] in (b"GET ", b"POST", b"HEAD")
+            for p, _, dr in pk if dr == "c2s")
+        if http_stream and not fpl.startswith(b"HTTP/"):
+            ev.append("no_status_line")
+
+        def dfbit(p):
+            return bool(p[IP].flags & 2) if IP in p else None
+
+        def tos(p):
+            return p[IP].tos if IP in p else p[IPv6].tc
+        gref = [p for i, p in genuine_s2c] or []
+        if gref and IP in gref[0] and any(dfbit(p) != dfbit(gref[0]) for _, p in datas):
+            ev.append("df_mismatch")
+        if gref and any(tos(p) != tos(gref[0]) for _, p in datas):
+            ev.append("tos_mismatch")
+        gen_after = [p for i, p in genuine_s2c if i > i0 and len(bytes(p[TCP].payload)) > 0]
+        sig = "http_injection" if http_stream else "tcp_injection"
+        events.append({"signature": sig, "stage": stage, "destination": dest,
                        "src": src, "dst": dst, "t": float(pk[i0][0].time),
                        "injected": [{"seq": p[TCP].seq, "ttl": l3(p)[1], "flags": str(p[TCP].flags),
                                      "len": len(bytes(p[TCP].payload)),
+                                     "df": dfbit(p), "tos": tos(p),
+                                     "head": bytes(p[TCP].payload)[:24].decode("latin-1"),
                                      "ipid": p[IP].id if IP in p else None} for _, p in datas],
-                       "server_ttl": srv_ttl, "evidence": ev})
-        add_sig(dest, "http_injection", stage, ev)
-        tcp_summary["http_injection"] += 1
+                       "server_ttl": srv_ttl,
+                       "server_df": dfbit(gref[0]) if gref else None,
+                       "server_tos": tos(gref[0]) if gref else None,
+                       "genuine_data_after": len(gen_after),
+                       "evidence": ev})
+        add_sig(dest, sig, stage, ev)
+        tcp_summary[sig] += 1
     # SYNs: all dropped and nothing came back
     if not any(passed for _, _, passed in syns) and not genuine_s2c and not forged:
         icmps = [x for x in icmp_gw if x[5] == cport and x[4] and norm(x[4]) == norm(cip)]
@@ -274,7 +309,7 @@ for k, pk in conns.items():
     # client data dropped and never acknowledged
     cdata = [(i, p, passed) for i, (p, passed, dr) in enumerate(pk)
              if dr == "c2s" and len(bytes(p[TCP].payload)) > 0]
-    if cdata and not rsts:
+    if cdata and not rsts and not datas:
         first_seq = cdata[0][1][TCP].seq
         copies = [(i, p, passed) for i, p, passed in cdata if p[TCP].seq == first_seq]
         if not any(passed for _, _, passed in copies):
@@ -282,7 +317,13 @@ for k, pk in conns.items():
             events.append({"signature": "data_drop", "stage": stage, "destination": dest,
                            "src": src, "dst": dst, "t": float(cdata[0][1].time),
                            "seq": first_seq, "len": len(bytes(cdata[0][1][TCP].payload)),
-                           "copies_dropped": len(copies)})
+                           "copies_dropped": len(copies),
+                           "client_fin": [("dropped" if not passed else "passed")
+                                          for p, passed, dr in pk if dr == "c2s" and p[TCP].flags & 0x01],
+                           "client_rst": [("dropped" if not passed else "passed")
+                                          for p, passed, dr in pk if dr == "c2s" and p[TCP].flags & 0x04],
+                           "server_packets_after_handshake": sum(
+                               1 for p, passed, dr in pk if dr == "s2c" and not (p[TCP].flags & 0x02))})
             add_sig(dest, "data_drop", stage, ["retransmitted"] if len(copies) > 1 else [])
             tcp_summary["data_drop"] += 1
 
@@ -310,8 +351,9 @@ for p, passed in ann:
         for j in range(dn.ancount or 0):
             rr = dn.an[j]
             ans.append((rr.type, str(rr.rdata)))
+        soa = any(dn.ns[j].type == 6 for j in range(dn.nscount or 0)) if dn.nscount else False
         e["resp"].append({"forged": not passed, "ttl": ttl, "rcode": dn.rcode, "answers": ans,
-                          "t": float(p.time)})
+                          "t": float(p.time), "soa": soa})
 
 dns_res_ttl = collections.Counter()
 for k, e in dns_q.items():
@@ -339,11 +381,15 @@ for k, e in dns_q.items():
             ev.append("ttl_mismatch")
         if qtype == 28 and any(t == 1 for t, _ in r["answers"]):
             ev.append("type_mismatch")
+        gneg = [g for kk, ee in dns_q.items() if kk[2] == sip for g in ee["resp"]
+                if not g["forged"] and g["rcode"] == 3]
+        if r["rcode"] == 3 and not r["soa"] and gneg and all(g["soa"] for g in gneg):
+            ev.append("no_soa")
         events.append({"signature": "dns_injection", "destination": qname,
                        "src": ep(sip, 53), "dst": ep(cip, cport), "t": r["t"], "id": qid,
                        "qtype": {1: "A", 28: "AAAA"}.get(qtype, qtype), "rcode": r["rcode"],
                        "answers": ["%s %s" % ({1: "A", 28: "AAAA"}.get(t, t), v) for t, v in r["answers"]],
-                       "ttl": r["ttl"], "query_dropped": e["queries_dropped"] > 0,
+                       "ttl": r["ttl"], "soa": r["soa"], "query_dropped": e["queries_dropped"] > 0,
                        "genuine_responses": len(genuine), "evidence": ev})
         add_sig(qname, "dns_injection", None, ev)
 
@@ -374,6 +420,91 @@ for k, q in quic.items():
                        "initials": q["sent"], "dropped": q["sent"]})
         add_sig(dest, "quic_drop", "post_syn", ["retransmitted"] if q["sent"] > 1 else [])
 
+# ------------------------------------------------------------------ goodput / throttling
+# Server packets seen on the server side (gs) but never on the client side
+# (gc) were dropped by the gateway (policer or slow-link queue).
+cli_keys = collections.Counter(k for k in map(key, cli) if k)
+srv_conn = collections.defaultdict(list)      # conn key -> [(p, delivered)]
+for p in srv:
+    if TCP not in p:
+        continue
+    ip, _ = l3(p)
+    if ip is None or not is_client(ip.dst):
+        continue
+    k = key(p)
+    ok = cli_keys[k] > 0
+    if ok:
+        cli_keys[k] -= 1
+    srv_conn[(ip.dst, p[TCP].dport, ip.src, p[TCP].sport)].append((p, ok))
+
+
+def goodput(k, pk):
+    """In-order bytes the client acknowledged (highest ACK - server ISN - 1,
+    FIN excluded), from the first server data segment to the last ACK that
+    advanced, both as seen at the capture point."""
+    isn = None
+    for p, _, dr in pk:
+        if dr == "s2c" and (p[TCP].flags & 0x12) == 0x12:
+            isn = p[TCP].seq
+    if isn is None:
+        return None
+    t_first = None
+    fin_seq = None
+    for p, _, dr in pk:
+        if dr == "s2c" and len(bytes(p[TCP].payload)) > 0 and t_first is None:
+            t_first = float(p.time)
+        if dr == "s2c" and p[TCP].flags & 0x01:
+            fin_seq = (p[TCP].seq + len(bytes(p[TCP].payload)) - isn - 1) & 0xffffffff
+    best, t_last = 0, None
+    for p, _, dr in pk:
+        if dr != "c2s" or not (p[TCP].flags & 0x10) or p[TCP].flags & 0x04:
+            continue
+        n = (p[TCP].ack - isn - 1) & 0xffffffff
+        if n >= 1 << 31:
+            continue
+        if fin_seq is not None and n > fin_seq:
+            n = fin_seq
+        if n > best:
+            best, t_last = n, float(p.time)
+    if t_first is None or t_last is None or t_last <= t_first:
+        return {"delivered_bytes": best, "duration_s": 0, "goodput_bps": None}
+    return {"delivered_bytes": best, "duration_s": round(t_last - t_first, 3),
+            "goodput_bps": int(best * 8 / (t_last - t_first))}
+
+
+throttle_names = dict((x.split("=", 1)[0].lower(), int(x.split("=", 1)[1])) for x in a.throttle)
+goodputs = []
+if a.goodput or throttle_names:
+    for k, pk in conns.items():
+        cip, cport, sip, sport = k
+        if not any(dr == "c2s" and (p[TCP].flags & 0x12) == 0x02 for p, _, dr in pk):
+            continue
+        dest = tcp_dest(k, pk)
+        sp = srv_conn.get(k, [])
+        drop = [p for p, ok in sp if not ok]
+        g = goodput(k, pk) or {}
+        ent = collections.OrderedDict([
+            ("destination", dest), ("src", ep(cip, cport)), ("dst", ep(sip, sport))])
+        ent.update(g)
+        ent["server_packets"] = len(sp)
+        ent["server_packets_dropped"] = len(drop)
+        ent["server_bytes_dropped"] = sum(len(p[IP]) if IP in p else len(p[IPv6]) for p in drop)
+        ent["server_retransmissions_seen"] = sum(
+            1 for n in collections.Counter(
+                (p[TCP].seq, len(bytes(p[TCP].payload))) for p, _, dr in pk
+                if dr == "s2c" and len(bytes(p[TCP].payload)) > 0).values() if n > 1)
+        goodputs.append(ent)
+        if dest in throttle_names and drop:
+            ev = {"signature": "throttling", "destination": dest, "src": ent["src"],
+                  "dst": ent["dst"], "t": float(pk[0][0].time),
+                  "cap_bps": throttle_names[dest]}
+            ev.update((x, ent[x]) for x in ("delivered_bytes", "duration_s", "goodput_bps",
+                                            "server_packets", "server_packets_dropped",
+                                            "server_bytes_dropped"))
+            events.append(ev)
+            add_sig(dest, "throttling", None, [])
+            tcp_summary["throttling"] += 1
+
 # ------------------------------------------------------------------ truth
 destinations = collections.OrderedDict()
 for dest, e in per_dest.items():
@@ -395,7 +526,7 @@ for dest, e in per_dest.items():
 # cross-check with the censor's own log
 log_rst = collections.Counter(x["dst"] for x in censor if x.get("kind") == "rst")
 log_dns = sum(1 for x in censor if x.get("kind") == "dns")
-log_http = sum(1 for x in censor if x.get("kind") == "http")
+log_http = sum(1 for x in censor if x.get("kind") in ("http", "blockpage", "qi"))
 if censor:
     diff_rst = collections.Counter()
     for ev in events:
@@ -409,7 +540,8 @@ if censor:
     n_dns = sum(1 for ev in events if ev["signature"] == "dns_injection")
     if log_dns != n_dns:
         warnings.append("injector logged %d DNS answers, capture shows %d forged" % (log_dns, n_dns))
-    n_http = sum(len(ev["injected"]) for ev in events if ev["signature"] == "http_injection")
+    n_http = sum(len(ev["injected"]) for ev in events
+                 if ev["signature"] in ("http_injection", "tcp_injection"))
     if log_http != n_http:
         warnings.append("injector logged %d HTTP injections, capture shows %d" % (log_http, n_http))
 
@@ -468,10 +600,112 @@ for c in clients:
     elif c.get("tool") == "labcli-quic":
         results["labcli-quic answered=%d" % c["answered"]] += 1
 
+# --------------------------------------------------------- stored pcap
+def rewrite_pcap(src, dst, trunc, dup_ips):
+    """Copy the recording, cutting bulk server data to `trunc` bytes (the
+    headers stay; the first 2 server data segments of each connection stay
+    whole) and adding capture duplicates (same bytes, +10 us) of packets
+    to/from dup_ips.  Returns (records written, truncated, duplicated)."""
+    import struct
+    raw = open(src, "rb").read()
+    hdr, off, recs = raw[:24], 24, []
+    endian = "<" if raw[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nano = raw[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    while off + 16 <= len(raw):
+        sec, frac, incl, orig = struct.unpack(endian + "IIII", raw[off:off + 16])
+        recs.append([sec, frac, orig, raw[off + 16:off + 16 + incl]])
+        off += 16 + incl
+    unit = 1000 if nano else 1
+    seen = collections.Counter()
+    out, ntr, ndup = [], 0, 0
+    from scapy.all import Ether
+    for i, (sec, frac, orig, data) in enumerate(recs):
+        p = Ether(data)
+        ip, _ = l3(p)
+        if trunc and ip is not None and TCP in p and is_client(ip.dst) and len(bytes(p[TCP].payload)) > 0:
+            ck = (ip.src, ip.dst, p[TCP].sport, p[TCP].dport)
+            seen[ck] += 1
+            if seen[ck] > 2 and len(data) > trunc:
+                data = data[:trunc]
+                ntr += 1
+        out.append((sec, frac, orig, data))
+        if ip is not None and (ip.src in dup_ips or ip.dst in dup_ips):
+            t = sec * 1000000 * unit + frac + 10 * unit
+            if i + 1 < len(recs):
+                t = min(t, recs[i + 1][0] * 1000000 * unit + recs[i + 1][1])
+            out.append((t // (1000000 * unit), t % (1000000 * unit), orig, data))
+            ndup += 1
+    with open(dst, "wb") as f:
+        f.write(hdr)
+        for sec, frac, orig, data in out:
+            f.write(struct.pack(endian + "IIII", sec, frac, len(data), orig) + data)
+    return len(out), ntr, ndup
+
+
+stored_packets = len(cli)
+post = {}
+if a.trunc or a.dup_ip:
+    n, ntr, ndup = rewrite_pcap(os.path.join(d, "cli.pcap"),
+                                os.path.join(a.out, a.scenario + ".pcap"), a.trunc, set(a.dup_ip))
+    stored_packets = n
+    if a.trunc:
+        post["truncated_to_bytes"] = a.trunc
+        post["truncated_packets"] = ntr
+    if a.dup_ip:
+        post["capture_duplicates_of"] = a.dup_ip
+        post["capture_duplicates_added"] = ndup
+        post["packets_recorded"] = len(cli)
+
+for x in a.pending:
+    dk, why = x.split("=", 1)
+    if dk in destinations:
+        destinations[dk]["pending"] = why
+    else:
+        warnings.append("pending destination %s not in truth" % dk)
+
+throttle = None
+if throttle_names:
+    dr_pk = dr_by = 0
+    for l in readf("counters.txt").splitlines():
+        f = l.split()
+        if len(f) > 2 and f[0].isdigit() and f[2] == "DROP" and "limit: above" in l:
+            dr_pk += int(f[0])
+            dr_by += int(f[1])
+    tconns = [g for g in goodputs if g["destination"] in throttle_names]
+    throttle = collections.OrderedDict([
+        ("names", throttle_names),
+        ("kernel_rules", [l for l in readf("rules_S.txt").splitlines() if "hashlimit" in l]),
+        ("counter_dropped_packets", dr_pk), ("counter_dropped_bytes", dr_by),
+        ("capture_dropped_packets", sum(g["server_packets_dropped"] for g in tconns)),
+        ("capture_dropped_bytes", sum(g["server_bytes_dropped"] for g in tconns))])
+    if dr_pk != throttle["capture_dropped_packets"]:
+        warnings.append("policer counter %d drops, capture difference %d" % (
+            dr_pk, throttle["capture_dropped_packets"]))
+other = [g for g in goodputs if g["destination"] not in throttle_names and g["server_packets_dropped"]]
+if other and not readf("qdisc.txt").strip():
+    warnings.append("drops on unpoliced connections: %s" % ", ".join(g["src"] for g in other))
+qdisc = readf("qdisc.txt").strip()
+if qdisc:
+    import re
+    m = re.search(r"dropped (\d+)", qdisc)
+    qd = int(m.group(1)) if m else -1
+    cd = sum(g["server_packets_dropped"] for g in goodputs)
+    if qd != cd:
+        warnings.append("slow link qdisc dropped %d, capture difference %d" % (qd, cd))
+
 truth = collections.OrderedDict([
     ("scenario", a.scenario), ("pcap", a.scenario + ".pcap"), ("vantage", "gateway"),
-    ("packets", len(cli)),
+    ("packets", stored_packets),
     ("destinations", destinations),
+    ("pending", {k: v["pending"] for k, v in destinations.items() if v.get("pending")} or None),
+    ("throttle", throttle),
+    ("goodput_method", "per TCP connection: in-order bytes the client acknowledged (highest ACK "
+                       "- server ISN - 1, FIN excluded) * 8 / (time of the last ACK that advanced "
+                       "- time of the first server data segment), at the capture point"
+     if goodputs else None),
+    ("goodput", goodputs or None),
+    ("slow_link_qdisc", qdisc or None),
+    ("stored_pcap", post or None),
     ("events", events),
     ("censor_log", censor_log),
     ("censor_packets", [x for x in censor if x.get("kind") != "relay"][:60]),
@@ -481,6 +715,9 @@ truth = collections.OrderedDict([
     ("notes", readf("notes.txt").strip()),
     ("warnings", warnings),
 ])
+for k in ("pending", "throttle", "goodput_method", "goodput", "slow_link_qdisc", "stored_pcap"):
+    if truth[k] is None:
+        del truth[k]
 with open(os.path.join(a.out, a.scenario + ".truth.json"), "w") as f:
     json.dump(truth, f, indent=1)
     f.write("\n")
