@@ -663,8 +663,7 @@ sc_qi_v4() { # Quantum-Insert race on TLS (raw probe) and HTTP (curl); capture d
 	sleep 0.5
 	local why="forged raw bytes at the server's next seq, then the real ones (issue #14)"
 	end '{"twitter.com":"tcp_injection/post_psh/3","youtube.com":"http_injection/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
-		--dup-ip "$(v4 example.org)" --pending "twitter.com=$why" --pending "youtube.com=$why" \
-		--pending "example.org=clean; known false positive: capture duplicates (same bytes, same IP-ID) read as http_injection/ipid_fixed (issue #14)"
+		--dup-ip "$(v4 example.org)" --pending "twitter.com=$why" --pending "youtube.com=$why"
 }
 
 run_scenario() {
