@@ -8,14 +8,16 @@
  * it never creates one.  One event per quoted flow, at the ICMP's arrival.
  * Evidence: icmp_prohibited (strong: a device says it is blocking), plus
  * off_path_source (medium) when the ICMP comes from an address other than
- * the blocked destination (a middlebox on the path).
+ * the blocked destination (a middlebox on the path).  An ICMP from the
+ * destination itself is its own firewall refusing: the flow is refused,
+ * no event.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "detector.h"
 #include "util.h"
 
-struct icmp_state { uint64_t seen, events; };
+struct icmp_state { uint64_t seen, events, refused; };
 
 static bool prohibited(const struct pkt *pk)
 {
@@ -40,6 +42,14 @@ static void icmp_on_packet(void *st, struct engine *e, const struct pkt *pk,
 	s->seen++;
 	int fdir = 0;
 	struct flow *f = ft_find(e->ft, m->iproto, &m->isrc, m->isport, &m->idst, m->idport, &fdir);
+	/* from the destination itself: its own firewall refusing the port
+	 * (iptables REJECT --reject-with icmp-admin-prohibited), no more a
+	 * censor than a RST from a closed port is */
+	if (addr_eq(&pk->src, &m->idst)) {
+		s->refused++;
+		if (f) f->out_refused = true;
+		return;
+	}
 	if (f && f->icmp_count > 1) return;            /* already reported */
 	char name[256];
 	const char *dn = f ? engine_flow_destination(e, f) : dnsc_get(e->dnsc, &m->idst, pk->ts);
@@ -75,6 +85,7 @@ static json_t *icmp_stats(void *st)
 	json_t *o = json_object();
 	json_object_set_new(o, "prohibited_seen", json_integer((json_int_t)s->seen));
 	json_object_set_new(o, "events", json_integer((json_int_t)s->events));
+	json_object_set_new(o, "refused_by_destination", json_integer((json_int_t)s->refused));
 	return o;
 }
 

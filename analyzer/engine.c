@@ -388,9 +388,11 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 			d->bytes += pk.wirelen;
 			if (!d->first_ts) d->first_ts = pk.ts;
 			d->last_ts = pk.ts;
-			/* QUIC long-header packets from the client (RFC 9000 17.2) */
+			/* QUIC long-header packets of a version clients use (RFC
+			 * 9000 17.2): not greased/reserved ones, which a server may
+			 * rightly ignore, nor other protocols on UDP/443 */
 			if (dir == 0 && f->sport == 443 && pk.paylen >= 5 && (pk.payload[0] & 0x80) &&
-			    (pk.payload[1] | pk.payload[2] | pk.payload[3] | pk.payload[4]))
+			    quic_known_version(be32_at(pk.payload + 1)))
 				f->quic_initials++;
 			if (dir == 0 && quic_initial(&pk)) *quic_slot(e, &f->srv) = f->srv;
 		}

@@ -199,6 +199,11 @@ int tls_sni_parse(const uint8_t *stream, size_t len, uint8_t *scratch,
  * Initial of a known version; DIS_TRUNCATED when the ClientHello goes on
  * in a later packet; DIS_MALFORMED otherwise (a bad tag included). */
 struct quic_keys { uint8_t key[16], iv[12], hp[16]; };
+/* A QUIC version clients are known to send: v1, v2, IETF drafts
+ * (0xff0000xx), mvfst (0xfaceb00x), Google's Q0dd/T0dd.  Not the reserved
+ * versions that force Version Negotiation (0x?a?a?a?a, RFC 9000 15) nor
+ * other values, which UDP/443 traffic of other protocols shows. */
+bool quic_known_version(uint32_t v);
 /* An IETF long-header Initial of any version (not version negotiation). */
 bool quic_long_initial(const uint8_t *pkt, size_t len);
 bool quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,

@@ -214,6 +214,16 @@ static int crypto_frames(struct cur f, uint8_t *hs, size_t hsz, size_t *have)
 	return DIS_OK;
 }
 
+bool quic_known_version(uint32_t v)
+{
+	if (v == QUIC_V1 || v == QUIC_V2) return true;
+	if ((v & 0xffffff00u) == 0xff000000u) return true;       /* IETF drafts */
+	if ((v & 0xfffffff0u) == 0xfaceb000u) return true;       /* mvfst       */
+	/* Google's "Q0dd" (gQUIC over IETF long headers) and "T0dd" */
+	uint8_t a = (uint8_t)(v >> 24), b = (uint8_t)(v >> 16), c = (uint8_t)(v >> 8), d = (uint8_t)v;
+	return (a == 'Q' || a == 'T') && b == '0' && c >= '0' && c <= '9' && d >= '0' && d <= '9';
+}
+
 bool quic_long_initial(const uint8_t *pkt, size_t len)
 {
 	if (len < 5 || (pkt[0] & 0xc0) != 0xc0) return false;
