@@ -5,7 +5,11 @@
  * the server's stream starts with an HTTP status line:
  *   overlap_conflict  the server direction was later retransmitted with the
  *                     same sequence numbers and different bytes (strong)
- *   ttl_mismatch      its TTL is > 1 away from the server's SYN-ACK (strong)
+ *   ttl_mismatch      its TTL is > 1 away from the server's SYN-ACK (strong),
+ *                     unless the server's own ACK of the request came just
+ *                     before it at its TTL (a proxy or load balancer
+ *                     answered the handshake: the server is "rebased", and
+ *                     the handshake's round trip gives no early_rst either)
  *   ipid_fixed        >= 1 later server packet reuses its non-zero IPv4 ID
  *                     while the SYN-ACK's differs: one device stamping a
  *                     constant ID (Sandvine PacketLogic 0x3412); genuine
@@ -65,7 +69,7 @@ static uint32_t evidence(struct http_state *s, const struct flow *f)
 	uint32_t m = 0;
 	const struct reasm *ra = &f->d[1].ra;
 	if (ra->conflict) m |= 1u << EV_OVERLAP_CONFLICT;
-	if (f->synack_ttl) {
+	if (f->synack_ttl && !f->srv_data.rebased) {
 		int d = (int)f->srv_data.ttl - (int)f->synack_ttl;
 		if (d > 1 || d < -1) m |= 1u << EV_TTL_MISMATCH;
 	}
@@ -73,7 +77,10 @@ static uint32_t evidence(struct http_state *s, const struct flow *f)
 	    f->synack_ts && f->synack_ipid != f->srv_data.ipid)
 		m |= 1u << EV_IPID_FIXED;
 	uint64_t delay = f->srv_data.ts >= f->first_data_ts ? f->srv_data.ts - f->first_data_ts : 0;
-	if (f->rtt_srv_us >= 1000 && f->rtt_srv_us > 4ull * f->rtt_cli_us && delay * 2 < f->rtt_srv_us)
+	/* the handshake's round trip is the front end's when the server
+	 * was rebased: it says nothing of how fast the real server answers */
+	if (!f->srv_data.rebased && f->rtt_srv_us >= 1000 && f->rtt_srv_us > 4ull * f->rtt_cli_us &&
+	    delay * 2 < f->rtt_srv_us)
 		m |= 1u << EV_EARLY_RST;
 	struct fp_pkt fp = { f->srv_data.flags, f->srv_data.ttl, f->srv_data.df,
 	                     f->srv.family == 4, f->srv_data.ipid, f->srv_data.win };

@@ -14,6 +14,9 @@
  *   fingerprint    a known injector pattern (weak)
  *   ipid_mismatch  IPv4 ID breaks the sender's incrementing pattern (weak)
  * Weak evidence alone never makes an injection: such a RST is genuine.
+ * On a flow joined in the middle (its first packet was no SYN) one strong
+ * or medium code is not enough either, and the address's TTL baseline
+ * from other flows is not used.
  * One event per affected connection.
  */
 #include <stdlib.h>
@@ -29,7 +32,7 @@
 
 struct rst_state {
 	struct fingerprints *fp;
-	uint64_t rsts, injected, genuine, refused, weak_only, idle;
+	uint64_t rsts, injected, genuine, refused, weak_only, idle, midstream_one;
 	uint64_t hits[EV_COUNT];
 };
 
@@ -60,6 +63,9 @@ static int ttl_check(struct engine *e, const struct flow *f, const struct rst_re
 	unsigned samples = 0;
 	uint8_t mode = flow_ttl_mode(d, &samples);
 	*ref = mode;
+	/* the same TTL as the sender's packet just before it (not its SYN-ACK,
+	 * which a proxy may have sent): the box that was talking reset */
+	if (r->prev_match) return 0;
 	if (samples) {
 		for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
 			if (!d->ttl_cnt[i]) continue;
@@ -68,6 +74,9 @@ static int ttl_check(struct engine *e, const struct flow *f, const struct rst_re
 		}
 		return 1;
 	}
+	/* a connection joined in the middle: another flow's TTL says nothing
+	 * of which box of a path sent this one's RST */
+	if (f->midstream) return -1;
 	const struct ts_addr *who = r->dir ? &f->srv : &f->cli;
 	uint8_t b = bl_ttl(e->bl, who, &samples);
 	*ref = b;
@@ -208,6 +217,8 @@ static void rst_flow_end(void *st, struct engine *e, struct flow *f)
 		s->rsts++;
 		if (m && !(m & ~WEAK_MASK)) s->weak_only++;
 		if (!(m & ~WEAK_MASK)) continue;     /* no evidence, or weak only: genuine */
+		/* a flow seen only in part: one piece of evidence is not enough */
+		if (f->midstream && __builtin_popcount(m & ~WEAK_MASK) < 2) { s->midstream_one++; continue; }
 		json_array_append_new(list, rst_json(&f->rst[i], &x, m));
 		injected++;
 		const struct rst_rec *rr = &f->rst[i];
@@ -254,6 +265,7 @@ static json_t *rst_stats(void *st)
 	json_object_set_new(o, "refused_connections", json_integer((json_int_t)s->refused));
 	json_object_set_new(o, "weak_only_rsts", json_integer((json_int_t)s->weak_only));
 	json_object_set_new(o, "idle_teardown_rsts", json_integer((json_int_t)s->idle));
+	json_object_set_new(o, "midstream_single_evidence_rsts", json_integer((json_int_t)s->midstream_one));
 	for (int k = 0; k < EV_COUNT; k++)
 		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
 	json_object_set_new(o, "evidence_hits", h);

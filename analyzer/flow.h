@@ -63,6 +63,10 @@ struct flow_dir {
 	uint8_t dup_pos;
 	uint32_t ack_ring[4];     /* recent ACK values this side sent          */
 	uint8_t ack_pos;
+	uint8_t prev_ttl;         /* the last non-RST packet: its TTL, ...     */
+	bool prev_syn;            /* ... whether it was a SYN (or SYN-ACK) ... */
+	uint32_t prev_ack;        /* ... and its ACK value                     */
+	uint64_t last_syn_ts;     /* latest SYN (or SYN-ACK) of this side      */
 };
 
 struct rst_rec {
@@ -73,6 +77,8 @@ struct rst_rec {
 	uint8_t ttl, flags, dir, stage, reserved;
 	bool df;
 	bool in_window;           /* seq near the sender's own next seq        */
+	bool prev_match;          /* TTL within 1 of the sender's previous
+	                             packet, which was no SYN: the same box   */
 	bool reply;               /* seq equals an ACK the other side sent: the
 	                             shape of a RST answering a segment        */
 	uint32_t after;           /* sender's in-window packets after it       */
@@ -106,6 +112,9 @@ struct flow {
 		uint8_t ttl, flags;
 		bool df, set;
 		uint16_t same_ipid;       /* later server packets, same ID    */
+		bool rebased;             /* the server's own ACK of the
+		                             request came just before, at its
+		                             TTL: the SYN-ACK was another box's */
 	} srv_data;
 	uint64_t srv_after_data_ts;       /* last server pkt after that data  */
 	uint32_t srv_after_data;          /* server packets after it          */

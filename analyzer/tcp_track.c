@@ -240,6 +240,8 @@ static void note_rst(struct flow *f, int dir, const struct pkt *pk)
 	r->df = pk->df;
 	r->dir = (uint8_t)dir;
 	r->stage = f->stage ? f->stage : ST_POST_SYN;
+	int dt = (int)d->prev_ttl - (int)pk->ttl;
+	r->prev_match = d->pkts > 1 && d->prev_ttl && !d->prev_syn && dt <= 1 && dt >= -1;
 	for (int i = 0; i < 4; i++)
 		if (o->ack_set && o->ack_ring[i] == pk->tcp.seq) r->reply = true;
 	/* a RST answering a bogus ACK (e.g. one provoked by a forged SYN-ACK)
@@ -255,6 +257,10 @@ static void after_rst(struct flow *f, int dir, const struct pkt *pk)
 	struct flow_dir *d = &f->d[dir];
 	uint8_t fl = pk->tcp.flags;
 	if ((fl & TH_SYN) && !(fl & TH_ACK)) return;   /* a new attempt */
+	/* a SYN-ACK to a SYN the other side sent after this RST: the port
+	 * refused the first SYN and accepted the retry (a server that was
+	 * starting, Windows retrying a refused connect) */
+	if ((fl & TH_SYN) && f->d[!dir].last_syn_ts > d->first_rst_ts) return;
 	uint32_t dist = pk->tcp.seq - d->first_rst_seq;
 	if (dist > RST_WINDOW && -dist > RST_WINDOW && !(fl & TH_SYN)) return;
 	d->after_rst++;
@@ -282,6 +288,13 @@ static void note_srv_data(struct flow *f, const struct pkt *pk)
 	f->srv_data.ttl = pk->ttl;
 	f->srv_data.flags = pk->tcp.flags;
 	f->srv_data.df = pk->df;
+	/* a TCP accelerator, SYN proxy or load balancer answers the handshake
+	 * and the real server the rest: its ACK of the request, just before
+	 * the response and at the response's TTL, says who the server is */
+	const struct flow_dir *d = &f->d[1];
+	int dt = (int)d->prev_ttl - (int)pk->ttl;
+	f->srv_data.rebased = d->pkts > 1 && !d->prev_syn && f->first_data_ts &&
+	                      seq_lt(f->first_data_seq, d->prev_ack) && dt <= 1 && dt >= -1;
 }
 
 static void stage_on_data(struct flow *f, int dir, const struct pkt *pk)
@@ -386,4 +399,8 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 		f->srv_after_data++;
 		f->srv_after_data_ts = pk->ts;
 	}
+	d->prev_ttl = pk->ttl;
+	d->prev_syn = (fl & TH_SYN) != 0;
+	d->prev_ack = pk->tcp.ack;
+	if (fl & TH_SYN) d->last_syn_ts = pk->ts;
 }
