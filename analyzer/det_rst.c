@@ -121,6 +121,14 @@ static bool multi_rst(const struct flow *f, unsigned i, bool v4)
 	return same >= 3;
 }
 
+/* Index of the first RST record of direction dir. */
+static unsigned first_of_dir(const struct flow *f, uint8_t dir)
+{
+	for (unsigned j = 0; j < f->nrst; j++)
+		if (f->rst[j].dir == dir) return j;
+	return f->nrst;
+}
+
 static bool ipid_odd(const struct flow *f, const struct rst_rec *r)
 {
 	const struct flow_dir *d = &f->d[r->dir];
@@ -149,8 +157,13 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	if (r->after && r->in_window && !(d->fin && d->fin_ts < r->ts && !d->after_rst_data))
 		m |= 1u << EV_SEQ_RACE;
 	bool after_own_fin = d->fin && d->fin_ts <= r->ts;
+	/* the peer closed or reset first: RSTs answering its late segments
+	 * are teardown, however many */
+	const struct flow_dir *peer = &f->d[!r->dir];
+	bool after_peer_close = (peer->fin && peer->fin_ts < r->ts) ||
+	                        (peer->rst && peer->first_rst_ts < r->ts);
 	bool v4 = (r->dir ? f->srv.family : f->cli.family) == 4;
-	if (!after_own_fin && multi_rst(f, i, v4)) m |= 1u << EV_MULTI_RST;
+	if (!after_own_fin && !after_peer_close && multi_rst(f, i, v4)) m |= 1u << EV_MULTI_RST;
 	int t = ttl_check(e, f, r, &ref);
 	if (t == 1) m |= 1u << EV_TTL_MISMATCH;
 	/* early_rst only for the endpoint far from the vantage point: its
@@ -172,7 +185,14 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	                     r->ipid, r->win };
 	const char *fpn = fp_match(s->fp, &fp);
 	if (fpn) m |= 1u << EV_FINGERPRINT;
-	if (fp.v4 && ipid_odd(f, r)) m |= 1u << EV_IPID_MISMATCH;
+	/* a bare RST (no ACK) is Linux's stateless answer, whose ID comes
+	 * from another counter than the connection's */
+	if (fp.v4 && (r->flags & TH_ACK) && ipid_odd(f, r)) m |= 1u << EV_IPID_MISMATCH;
+	/* the sender had closed the connection itself, with its FIN and then
+	 * its own RST: a later RST claiming to be from it resets nothing (a
+	 * LAN device answering a late retransmission, skype.pcap) */
+	if (d->fin && d->fin_ts < r->ts && d->first_rst_ts < r->ts && i && first_of_dir(f, r->dir) < i)
+		m = 0;
 	out->ref = ref;
 	out->delay = delay;
 	out->fp = fpn;

@@ -274,7 +274,11 @@ static void after_rst(struct flow *f, int dir, const struct pkt *pk)
 static void note_srv_data(struct flow *f, const struct pkt *pk)
 {
 	if (f->srv_data.set) {
-		if (pk->ipver == 4 && pk->ipid && pk->ipid == f->srv_data.ipid)
+		/* another packet with its ID: not a copy of the response itself
+		 * (same seq: a retransmission, or a capture duplicate the ring
+		 * no longer held) */
+		if (pk->ipver == 4 && pk->ipid && pk->ipid == f->srv_data.ipid &&
+		    pk->tcp.seq != f->srv_data.seq)
 			f->srv_data.same_ipid++;
 		return;
 	}

@@ -16,6 +16,11 @@ double verdict_confidence(const struct sig_basis *b)
 		 * dead network) shows no dropping by anyone */
 		else if (b->peak_hour < VERDICT_DENSE_HOUR && c > VERDICT_UNANSWERED_CAP)
 			c = VERDICT_UNANSWERED_CAP;
+		/* one unanswered connection is one server that did not answer
+		 * (down, overloaded, a proxy whose back end failed): blackholing
+		 * is credible only when it repeats */
+		if (!verdict_repeated(b->connections) && c > VERDICT_UNANSWERED_CAP)
+			c = VERDICT_UNANSWERED_CAP;
 	}
 	if (c < 0) c = 0;
 	if (c > 1) c = 1;

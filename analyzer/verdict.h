@@ -19,7 +19,9 @@
  *    the threshold, at most 0.45, unless the attempts are dense: 5 or more
  *    affected connections in one clock hour (the destination's timeline,
  *    whose buckets add up across parts) - a client retrying one blocked
- *    name, not attempts gathered over a day.  Counts add and the
+ *    name, not attempts gathered over a day.  A single affected connection
+ *    stays at 0.45 at most too: one server that did not answer is no
+ *    blackholing until it repeats.  Counts add and the
  *    connection part merges by maximum, so this merges exactly too. */
 #ifndef TS_VERDICT_H
 #define TS_VERDICT_H
