@@ -1,12 +1,17 @@
-/* engine.c - the packet path: decode, flows, naming, detectors, events.
+/* engine.c - the packet path: decode, flows, TCP tracking, attribution,
+ * detectors, events.
  *
- * Owns everything it creates; detectors see it through engine_int.h and
- * report only through engine_event() and the destination table.
+ * Owns everything it creates.  Detectors see it only through det_api.h
+ * (det_api.c), return their verdict on a flow, and report through
+ * det_emit(); the engine adds their verdicts up per destination.
  */
 #include <stdlib.h>
 #include <string.h>
+#include "catalog.h"
 #include "community_id.h"
 #include "detector.h"
+#include "engine_int.h"
+#include "naming.h"
 #include "tcp_track.h"
 #include "util.h"
 
@@ -18,10 +23,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->max_flows = 262144;
 	o->tcp_idle_s = 300;
 	o->udp_idle_s = 60;
-	o->syn_timeout_s = 3;
-	o->dns_hold_ms = 3000;
 	o->dns_cache_max = 131072;
-	o->dns_pending_max = 65536;
 	o->dest_max = 65536;
 	o->reasm_bytes = 16384;
 	o->min_confidence = 0.5;
@@ -30,6 +32,51 @@ void engine_opts_default(struct engine_opts *o)
 }
 
 static void flow_end(void *ctx, struct flow *f);
+
+int engine_opts_set_det(struct engine_opts *o, const char *name, unsigned long v)
+{
+	for (unsigned i = 0; i < o->ndet_opts; i++)
+		if (!strcmp(o->det_opts[i].name, name)) { o->det_opts[i].v = v; return 0; }
+	if (o->ndet_opts >= ENGINE_DET_OPTS) return -1;
+	o->det_opts[o->ndet_opts].name = name;
+	o->det_opts[o->ndet_opts++].v = v;
+	return 0;
+}
+
+/* A detector option's value: set in o, else the detector's default. */
+static unsigned long det_opt_value(const struct engine_opts *o, const struct det_option *d)
+{
+	for (unsigned i = 0; i < o->ndet_opts; i++)
+		if (!strcmp(o->det_opts[i].name, d->name)) return o->det_opts[i].v;
+	return d->def;
+}
+
+/* One context per registered detector; a flow slot type for each one
+ * with per-flow state. */
+static void detectors_init(struct engine *e)
+{
+	e->ndet = ndetectors;
+	e->det = xcalloc(ndetectors, sizeof *e->det);
+	e->slot_types = xcalloc(ndetectors, sizeof *e->slot_types);
+	unsigned nslot = 0;
+	for (unsigned i = 0; i < ndetectors; i++) {
+		const struct detector *d = detectors[i];
+		struct det_ctx *c = &e->det[i];
+		c->e = e;
+		c->d = d;
+		c->idx = i;
+		c->slot = -1;
+		if (d->flow_state) {
+			e->slot_types[nslot] = (struct ft_slot_type){ d->flow_state, d->flow_free };
+			c->slot = (int)nslot++;
+		}
+		c->opt = xcalloc(d->nopts ? d->nopts : 1, sizeof *c->opt);
+		for (unsigned k = 0; k < d->nopts; k++) c->opt[k] = det_opt_value(&e->o, &d->opts[k]);
+	}
+	ft_slots(e->ft, nslot, e->slot_types);
+	for (unsigned i = 0; i < ndetectors; i++)
+		e->det[i].st = detectors[i]->init ? detectors[i]->init(&e->det[i]) : NULL;
+}
 
 struct engine *engine_new(const struct engine_opts *o, char *err)
 {
@@ -53,11 +100,7 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 	e->inj = inj_new(8192);
 	e->dropped = -1;
 	e->last_dlt = -1;
-	for (unsigned i = 0; i < DET_MAX && detectors[i]; i++) {
-		e->det[i] = detectors[i];
-		e->det_state[i] = detectors[i]->init ? detectors[i]->init(e) : NULL;
-		e->ndet++;
-	}
+	detectors_init(e);
 	return e;
 }
 
@@ -131,7 +174,9 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 	return f->name;
 }
 
-static void flow_to_dest(struct engine *e, struct flow *f)
+/* The flow's counters into its destination; res = the detectors'
+ * verdicts (bit r = some detector returned enum det_result r). */
+static void flow_to_dest(struct engine *e, struct flow *f, unsigned res)
 {
 	struct dest *d = engine_dest(e, f->name);
 	if (!d) return;
@@ -151,7 +196,7 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
 	dest_seen(d, first);
 	dest_seen(d, last);
-	if (!f->out_interfered && (f->d[1].pkts || f->proto != 6)) dest_clean_conn(d, first);
+	if (!(res & 1u << DR_INTERFERED) && (f->d[1].pkts || f->proto != 6)) dest_clean_conn(d, first);
 	if (f->proto != 6) {
 		struct dest_udp *u = dest_udp(d);
 		u->flows++;
@@ -161,32 +206,43 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	struct dest_tcp *t = dest_tcp(d);
 	t->connections++;
 	if (f->established || (f->midstream && f->d[0].pkts && f->d[1].pkts)) t->established++;
-	if (f->out_genuine_rst) t->genuine_rst++;
-	if (f->out_refused) t->refused++;
-	if (f->out_inconclusive) t->inconclusive++;
-	if (f->out_asymmetric) t->asymmetric++;
+	if (res & 1u << DR_GENUINE_RST) t->genuine_rst++;
+	if (res & 1u << DR_REFUSED) t->refused++;
+	if (res & 1u << DR_INCONCLUSIVE) t->inconclusive++;
+	if (res & 1u << DR_ASYMMETRIC) t->asymmetric++;
+}
+
+/* DNS flows (UDP port 53) are transactions, not connections: no
+ * destination, not counted as answered; detectors see them only when
+ * they ask for DET_DNS. */
+static unsigned flow_class(const struct flow *f)
+{
+	if (f->proto == 6) return DET_TCP;
+	if (f->proto == 17) return f->cport == 53 || f->sport == 53 ? DET_DNS : DET_UDP;
+	return DET_OTHER;
 }
 
 static void flow_end(void *ctx, struct flow *f)
 {
 	struct engine *e = ctx;
+	unsigned cls = flow_class(f), res = 0;
 	if (f->ndpi && !f->ndpi_done) {
 		uint16_t p = ndpi_finish(e->ndpi, &f->ndpi);
 		if (p) f->ndpi_proto = p;
 		f->ndpi_done = true;
 	}
-	if (f->proto == 17 && (f->cport == 53 || f->sport == 53)) {
-		ndpi_flow_release(f->ndpi);
-		f->ndpi = NULL;
-		return;                /* DNS: the DNS detector owns it */
+	if (cls != DET_DNS) {
+		engine_flow_destination(e, f);
+		if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
+			e->answered_flows++;
 	}
-	engine_flow_destination(e, f);
-	if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
-		e->answered_flows++;
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_flow_end) e->det[i]->on_flow_end(e->det_state[i], e, f);
-	if (f->proto == 6 || (f->proto == 17 && f->sport == 443))
-		flow_to_dest(e, f);
+	for (unsigned i = 0; i < e->ndet; i++) {
+		const struct detector *d = e->det[i].d;
+		if (d->on_flow_end && (d->flows & cls))
+			res |= 1u << d->on_flow_end(e->det[i].st, &e->det[i], f);
+	}
+	if (f->proto == 6 || (cls == DET_UDP && f->sport == 443))
+		flow_to_dest(e, f, res);
 	ndpi_flow_release(f->ndpi);
 	f->ndpi = NULL;
 }
@@ -234,23 +290,14 @@ static bool quic_server(struct engine *e, const struct ts_addr *a)
 	return addr_eq(quic_slot(e, a), a);
 }
 
-/* The SNI of a QUIC client Initial through our own dissector (quic.c):
+/* The SNI of a QUIC client Initial through our own dissector (naming.c):
  * on success the flow is named and nDPI is not run on it (its host match
  * gives the service it would have given).  Anything else (other versions,
  * gQUIC, a ClientHello spread over packets) is left to nDPI. */
 static bool quic_sni(struct engine *e, struct flow *f, const struct pkt *pk)
 {
-	static _Thread_local uint8_t scratch[2048];
-	struct strview v;
-	char buf[256];
-	if (quic_initial_sni(pk->payload, pk->paylen, scratch, sizeof scratch, &v) != DIS_OK)
-		return false;
-	name_clean(v.p, v.len, buf, sizeof buf);
-	if (!buf[0]) return false;
-	free(f->name);
-	f->name = xstrdup(buf);
-	f->name_src = NS_QUIC;
-	f->ndpi_proto = ndpi_quic_service(e->ndpi, buf);
+	if (!naming_quic_initial(f, pk)) return false;
+	f->ndpi_proto = ndpi_quic_service(e->ndpi, f->name);
 	f->ndpi_done = true;
 	if (!f->ndpi_pkts) e->dpi_flows++;
 	return true;
@@ -304,14 +351,15 @@ static void ndpi_step(struct engine *e, struct flow *f, int dir, const struct pk
 	}
 }
 
-static void on_icmp(struct engine *e, const struct pkt *pk)
+/* Attribution of an ICMP error: the flow its quoted header names (a
+ * quote never creates one), or NULL; *dir = the quoted packet's. */
+static struct flow *on_icmp(struct engine *e, const struct pkt *pk, int *dir)
 {
 	const struct icmp_meta *m = &pk->icmp;
-	int dir;
-	if (!m->quoted) return;
+	if (!m->quoted) return NULL;
 	e->icmp_quotes++;
-	struct flow *f = ft_find(e->ft, m->iproto, &m->isrc, m->isport, &m->idst, m->idport, &dir);
-	if (!f) return;             /* a quote never creates a flow */
+	struct flow *f = ft_find(e->ft, m->iproto, &m->isrc, m->isport, &m->idst, m->idport, dir);
+	if (!f) return NULL;
 	e->icmp_matched++;
 	if (!f->icmp_count) {
 		f->icmp_type = m->type;
@@ -320,13 +368,43 @@ static void on_icmp(struct engine *e, const struct pkt *pk)
 		f->icmp_from = pk->src;
 	}
 	f->icmp_count++;
+	return f;
 }
 
 static void tick(struct engine *e)
 {
 	ft_expire(e->ft, e->now);
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_tick) e->det[i]->on_tick(e->det_state[i], e, e->now);
+		if (e->det[i].d->on_tick) e->det[i].d->on_tick(e->det[i].st, &e->det[i], e->now);
+}
+
+/* Tracking: the flow's counters; TCP's state machine and reassembly. */
+static void track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
+{
+	if (!f->d[0].pkts && !f->d[1].pkts)
+		f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk->ts);
+	if (pk->proto == 6) {
+		tcp_track(f, dir, pk, e->o.reasm_bytes, e->bl);
+	} else {
+		struct flow_dir *d = &f->d[dir];
+		d->pkts++;
+		d->bytes += pk->wirelen;
+		if (!d->first_ts) d->first_ts = pk->ts;
+		d->last_ts = pk->ts;
+	}
+}
+
+/* Attribution: names from the client's bytes, servers known to speak
+ * QUIC, nDPI; --evidence copies.  Before the detectors. */
+static void attribute(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
+{
+	if (pk->proto == 6 && dir == 0 && pk->paylen_wire && !(pk->tcp.flags & TH_RST))
+		naming_client_bytes(f);
+	if (pk->proto == 17 && dir == 0 && quic_initial(pk)) *quic_slot(e, &f->srv) = f->srv;
+	ft_touch(e->ft, f, pk->ts);
+	if (e->o.evidence_dir) engine_keep_frame(e, &f->evidence);
+	bool dns = pk->proto == 17 && (pk->sport == 53 || pk->dport == 53);
+	if (!dns) ndpi_step(e, f, dir, pk);
 }
 
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
@@ -375,38 +453,18 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	int dir = 0;
 	if (pk.proto == 6 || pk.proto == 17) {
 		f = ft_lookup(e->ft, &pk, true, &dir);
-		if (pk.proto == 6) {
-			if (tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
-			if (!f->d[0].pkts && !f->d[1].pkts)
-				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
-			tcp_track(e, f, dir, &pk);
-		} else {
-			struct flow_dir *d = &f->d[dir];
-			if (!f->d[0].pkts && !f->d[1].pkts)
-				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
-			d->pkts++;
-			d->bytes += pk.wirelen;
-			if (!d->first_ts) d->first_ts = pk.ts;
-			d->last_ts = pk.ts;
-			/* QUIC long-header packets from the client (RFC 9000 17.2) */
-			if (dir == 0 && f->sport == 443 && pk.paylen >= 5 && (pk.payload[0] & 0x80) &&
-			    (pk.payload[1] | pk.payload[2] | pk.payload[3] | pk.payload[4]))
-				f->quic_initials++;
-			if (dir == 0 && quic_initial(&pk)) *quic_slot(e, &f->srv) = f->srv;
-		}
-		ft_touch(e->ft, f, pk.ts);
-		if (e->o.evidence_dir) engine_keep_frame(e, &f->evidence);
-		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);
-		if (!dns) ndpi_step(e, f, dir, &pk);
+		if (pk.proto == 6 && tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
+		track(e, f, dir, &pk);
+		attribute(e, f, dir, &pk);
 	} else if (pk.proto == 1 || pk.proto == 58) {
-		on_icmp(e, &pk);
+		f = on_icmp(e, &pk, &dir);
 	}
 	unsigned cls = pk.proto == 6 ? DET_TCP : pk.proto == 17 ? DET_UDP :
 	               (pk.proto == 1 || pk.proto == 58) ? DET_ICMP : DET_OTHER;
 	for (unsigned i = 0; i < e->ndet; i++) {
-		const struct detector *d = e->det[i];
-		if (d->on_packet && (!d->packets || (d->packets & cls)))
-			d->on_packet(e->det_state[i], e, &pk, f, dir);
+		const struct detector *d = e->det[i].d;
+		if (d->on_packet && (d->packets & cls))
+			d->on_packet(e->det[i].st, &e->det[i], &pk, f, dir);
 	}
 }
 
@@ -425,18 +483,22 @@ void engine_finish(struct engine *e)
 {
 	tick(e);
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_drain) e->det[i]->on_drain(e->det_state[i], e);
+		if (e->det[i].d->on_drain) e->det[i].d->on_drain(e->det[i].st, &e->det[i]);
 	ft_flush(e->ft);
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_finish) e->det[i]->on_finish(e->det_state[i], e);
+		if (e->det[i].d->on_finish) e->det[i].d->on_finish(e->det[i].st, &e->det[i]);
 }
 
 void engine_free(struct engine *e)
 {
 	if (!e) return;
 	ft_free(e->ft);            /* runs flow_end: detectors still alive */
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->free) e->det[i]->free(e->det_state[i]);
+	for (unsigned i = 0; i < e->ndet; i++) {
+		if (e->det[i].d->free) e->det[i].d->free(e->det[i].st);
+		free(e->det[i].opt);
+	}
+	free(e->det);
+	free(e->slot_types);
 	dest_free(e->dt);
 	if (!e->o.shared_dnsc) dnsc_free(e->dnsc);
 	bl_free(e->bl);
@@ -470,16 +532,6 @@ static void write_evidence(struct engine *e, struct dest *d, const char *sig,
 	e->evidence_files++;
 }
 
-void ev_tuple_of(struct ev_tuple *t, const struct flow *f)
-{
-	memset(t, 0, sizeof *t);
-	t->src = f->cli; t->dst = f->srv; t->sport = f->cport; t->dport = f->sport;
-	t->proto = f->proto;
-	t->has_counts = true;
-	for (int i = 0; i < 2; i++) { t->pkts[i] = f->d[i].pkts; t->bytes[i] = f->d[i].bytes; }
-	t->frames = f->evidence;
-}
-
 static json_t *flow_counts(const struct ev_tuple *t)
 {
 	json_t *o = json_object();
@@ -498,7 +550,7 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	struct ev_tuple tu;
 	char cid[64] = "", a[64], b[64];
 	if (f) {
-		ev_tuple_of(&tu, f);
+		det_tuple_of(&tu, f);
 		t = &tu;
 	}
 	if (conf > 1) conf = 1;
@@ -522,8 +574,8 @@ void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple 
 	json_object_set_new(o, "signature", json_string(signature));
 	json_object_set_new(o, "stage", stn ? json_string(stn) : json_null());
 	json_object_set_new(o, "confidence", json_real(conf));
-	for (int i = 0; i < EV_COUNT; i++)
-		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name(i), json_true());
+	for (unsigned i = 0; i < ev_count(); i++)
+		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name((int)i), json_true());
 	if (details) json_object_update(ev, details);
 	json_decref(details);
 	json_object_set_new(o, "evidence", ev);

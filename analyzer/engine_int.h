@@ -1,10 +1,13 @@
-/* engine_int.h - the engine's insides, shared with detectors (detector.h)
- * and the output modules.  Not for main.c. */
+/* engine_int.h - the engine's insides, shared with the output modules
+ * (report.c, cmd_capture.c).  Never included by a detector (det_api.h is
+ * theirs), nor by main.c. */
 #ifndef TS_ENGINE_INT_H
 #define TS_ENGINE_INT_H
 
 #include <jansson.h>
 #include "attrib.h"
+#include "baseline.h"
+#include "det_api.h"
 #include "dest.h"
 #include "dissect.h"
 #include "engine.h"
@@ -13,18 +16,19 @@
 #include "injectors.h"
 #include "ndpi_glue.h"
 
-#define DET_MAX 8
-
 struct detector;
 
-/* Per-IP baseline: the TTL histogram of packets an address sent. */
-struct baseline;
-struct baseline *bl_new(unsigned max);
-void bl_free(struct baseline *b);
-void bl_add(struct baseline *b, const struct ts_addr *a, uint8_t ttl);
-/* Most common TTL seen from a (0 = none). */
-uint8_t bl_ttl(const struct baseline *b, const struct ts_addr *a, unsigned *samples);
-uint64_t bl_evicted(const struct baseline *b);
+/* What one detector gets: the engine, which detector it is, its option
+ * values and its per-flow slot (-1: none). */
+struct det_ctx {
+	struct engine *e;
+	const struct detector *d;
+	unsigned idx;                 /* in the registry                   */
+	int slot;                     /* in struct flow's slots, or -1     */
+	unsigned long *opt;           /* d->nopts values                   */
+	void *st;                     /* what d->init returned             */
+};
+
 
 #define IPSVC_SLOTS 4096
 struct ipsvc { struct ts_addr a; uint16_t proto; bool set; };
@@ -40,9 +44,9 @@ struct engine {
 	struct injectors *inj;         /* injected packets, for clustering */
 	struct ipsvc ipsvc[IPSVC_SLOTS];   /* nDPI IP-list lookups, cached */
 	struct ts_addr quicsrv[IPSVC_SLOTS]; /* servers seen answering QUIC  */
-	const struct detector *det[DET_MAX];
-	void *det_state[DET_MAX];
+	struct det_ctx *det;          /* one per registered detector       */
 	unsigned ndet;
+	struct ft_slot_type *slot_types;  /* detectors' per-flow state      */
 
 	uint64_t now;                 /* latest packet time (never goes back) */
 	uint64_t start, end;          /* first / last packet time             */
@@ -69,21 +73,11 @@ struct engine {
 
 /* Resolve and set f->name (destination) as of now; returns it. */
 const char *engine_flow_destination(struct engine *e, struct flow *f);
-/* Emit one tamper event for flow f (or for a DNS transaction when f is
- * NULL and tuple is given): JSONL line + destination signature.
- * details is consumed (may be NULL). */
-struct ev_tuple {
-	struct ts_addr src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	bool has_counts;              /* pkts/bytes below are valid */
-	uint64_t pkts[2], bytes[2];   /* [0] to server, [1] to client */
-	const struct ev_frames *frames;   /* evidence packets, or NULL */
-};
-/* Fill t from flow f (client -> server, with counts). */
-void ev_tuple_of(struct ev_tuple *t, const struct flow *f);
 /* --evidence: keep a copy of the current packet in *pf (bounded). */
 void engine_keep_frame(struct engine *e, struct ev_frames **pf);
+/* Emit one tamper event for flow f (or for a DNS transaction when f is
+ * NULL and tuple is given): JSONL line + destination signature.  evmask
+ * is the report's mask (catalog.h).  details is consumed (may be NULL). */
 void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
                   const char *destination, const char *signature, int stage,
                   double conf, uint32_t evmask, uint64_t ts, json_t *details);
