@@ -64,7 +64,7 @@ static void icmp_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
 	if (!m->quoted || !prohibited(pk)) return;
 	s->seen++;
 	struct icmp_flow *fl = f ? det_flow_state(c, f) : NULL;
-	if (f && f->icmp_count > 1) return;            /* already reported */
+	if (fl && fl->reported) return;            /* one event per flow */
 	char name[256];
 	const char *dn = f ? det_flow_name(c, f) : det_addr_name(c, &m->idst, pk->ts);
 	if (dn) snprintf(name, sizeof name, "%s", dn);

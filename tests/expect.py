@@ -42,6 +42,11 @@ c.ok(len(r["destinations"]) == 1 and s and s[0]["count"] == 1 and d["tcp"]["conn
      "icmp_quote: admin-prohibited (code 13) reported for the quoted destination, port-unreachable not")
 c.ok(r["capture"]["icmp_quotes"] == 2, "icmp_quote: both quotes parsed")
 
+r, _ = run(os.path.join(GEN, "icmp_order.pcap"))
+s = sigs(dest(r, "198.18.9.10"), "icmp_prohibited")
+c.ok(s and s[0]["count"] == 1,
+     "icmp_order: admin-prohibited reported after a port-unreachable for the same SYN")
+
 r, _ = run(os.path.join(GEN, "sni_split.pcap"))
 c.ok(dest(r, "video.tiktokcdn.com") is not None,
      "sni_split: ClientHello over 3 out-of-order segments reassembled")
