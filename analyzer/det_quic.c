@@ -71,10 +71,11 @@ static enum det_result qd_flow_end(void *st, struct det_ctx *c, const struct flo
 	uint64_t wait = (uint64_t)det_opt(c, 0) * 1000000;
 	if (f->d[0].first_ts + wait > det_end(c)) {
 		d->inconclusive++;
-		return DR_NOTHING;
+		return DR_INCONCLUSIVE;
 	}
+	/* unanswered: not a clean connection, event or not */
 	drops_add(d, c, f, f->d[0].first_ts, f->d[0].last_ts, q->initials, ST_POST_SYN);
-	return DR_NOTHING;
+	return DR_INTERFERED;
 }
 
 static void qd_tick(void *st, struct det_ctx *c, uint64_t now)

@@ -196,7 +196,9 @@ static void flow_to_dest(struct engine *e, struct flow *f, unsigned res)
 	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
 	dest_seen(d, first);
 	dest_seen(d, last);
-	if (!(res & 1u << DR_INTERFERED) && (f->d[1].pkts || f->proto != 6)) dest_clean_conn(d, first);
+	/* clean: the server answered and no detector saw interference (an
+	 * unanswered QUIC flow is no more clean than an unanswered SYN) */
+	if (!(res & 1u << DR_INTERFERED) && f->d[1].pkts) dest_clean_conn(d, first);
 	if (f->proto != 6) {
 		struct dest_udp *u = dest_udp(d);
 		u->flows++;

@@ -76,6 +76,11 @@ r2, _ = run(os.path.join(GEN, "syn_drop.pcap"), "--syn-timeout", "60")
 c.ok(not sigs(dest(r2, "www.facebook.com"), "syn_drop"),
      "syn_drop: SYNs closer than the SYN timeout to the end are not a drop")
 
+r, evs = run(os.path.join(GEN, "quic_drop.pcap"), events=True)
+s = sigs(dest(r, "198.18.7.7"), "quic_drop")
+c.ok(s and s[0]["count"] == 1 and s[0]["stopped"] is None,
+     "quic_drop: unanswered QUIC flows are not clean connections (no 'stopped')")
+
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")
 s = sigs(d, "dns_injection")
