@@ -94,7 +94,9 @@ static void emit(struct drops *d, struct det_ctx *e, struct drop_cand *c, unsign
                  uint64_t span)
 {
 	double conf = d->base;
-	uint32_t mask = 1u << DROP_EV_RETRANSMIT;
+	/* the retransmission code only when this connection retransmitted
+	 * (a QUIC flow with one Initial can be an event by repetition) */
+	uint32_t mask = c->tries >= 2 ? 1u << DROP_EV_RETRANSMIT : 0;
 	if (repeat >= 2) { conf += 0.25; mask |= 1u << DROP_EV_REPEATED; }
 	/* unanswered attempts to one destination spread over minutes: the
 	 * blocking persisted (the GFW's residual blocking holds a server or

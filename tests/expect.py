@@ -80,6 +80,10 @@ r, evs = run(os.path.join(GEN, "quic_drop.pcap"), events=True)
 s = sigs(dest(r, "198.18.7.7"), "quic_drop")
 c.ok(s and s[0]["count"] == 1 and s[0]["stopped"] is None,
      "quic_drop: unanswered QUIC flows are not clean connections (no 'stopped')")
+e8 = [e for e in evs if e["dest_ip"] == "198.18.7.8"]
+c.ok(len(e8) == 2 and all(e["evidence"]["tries"] == 1 and "initial_retransmit" not in e["evidence"]
+                          and e["evidence"].get("repeated") for e in e8),
+     "quic_drop: one Initial per flow, repeated across flows: no initial_retransmit")
 
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")
