@@ -71,8 +71,17 @@ struct engine {
 	uint64_t evidence_files, evidence_errors;
 };
 
+/* ---- attribution (attribution.c), run before the detectors ---- */
+
 /* Resolve and set f->name (destination) as of now; returns it. */
 const char *engine_flow_destination(struct engine *e, struct flow *f);
+/* A tracked TCP/UDP packet of f: DNS name at the flow's first packet,
+ * SNI/Host from the client's bytes, QUIC servers, nDPI, and the
+ * --evidence copy. */
+void attr_packet(struct engine *e, struct flow *f, int dir, const struct pkt *pk);
+/* An ICMP error: the flow its quoted header names (a quote never creates
+ * one; counted on the flow), or NULL; *dir = the quoted packet's. */
+struct flow *attr_icmp(struct engine *e, const struct pkt *pk, int *dir);
 /* --evidence: keep a copy of the current packet in *pf (bounded). */
 void engine_keep_frame(struct engine *e, struct ev_frames **pf);
 /* Emit one tamper event for flow f (or for a DNS transaction when f is
