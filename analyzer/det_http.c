@@ -133,7 +133,6 @@ static json_t *http_details(const struct flow *f, const struct http_flow *sd, in
                             const struct strview *loc)
 {
 	const struct reasm *ra = &f->d[1].ra;
-
 	char where[512] = "", title[256];
 	if (loc->len) name_clean(loc->p, loc->len, where, sizeof where);
 	find_title(ra->buf, ra->contig, title, sizeof title);

@@ -1,6 +1,5 @@
 /* detectors.c - the detector registry and the catalog of report names
- * built from it.  ADD YOUR DETECTOR HERE; order matters: on_flow_end runs
- * in this order. */
+ * built from it. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +7,22 @@
 #include "detector.h"
 #include "util.h"
 
-extern const struct detector det_rst_injection, det_syn_drop, det_data_drop,
-	det_dns_injection, det_http_injection, det_quic_drop, det_icmp_prohibited;
+/* ADD YOUR DETECTOR HERE: one line each.  Order matters: callbacks run
+ * in this order, so later detectors see what earlier ones concluded. */
+#define DETECTOR_LIST(X)        \
+	X(det_rst_injection)    \
+	X(det_syn_drop)         \
+	X(det_data_drop)        \
+	X(det_dns_injection)    \
+	X(det_http_injection)   \
+	X(det_quic_drop)        \
+	X(det_icmp_prohibited)
 
-const struct detector *const detectors[] = {
-	&det_rst_injection,
-	&det_syn_drop,
-	&det_data_drop,
-	&det_dns_injection,
-	&det_http_injection,
-	&det_quic_drop,
-	&det_icmp_prohibited,
-};
+#define DECLARE(d) extern const struct detector d;
+#define ENTRY(d) &d,
+DETECTOR_LIST(DECLARE)
+
+const struct detector *const detectors[] = { DETECTOR_LIST(ENTRY) };
 
 #define NDET (sizeof detectors / sizeof detectors[0])
 const unsigned ndetectors = NDET;
