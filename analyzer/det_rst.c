@@ -274,8 +274,9 @@ static void after_rst(struct rst_flow *rf, int dir, const struct pkt *pk)
 static void rst_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
                           const struct flow *f, int dir)
 {
-	struct rst_flow *rf = det_flow_state(c, f);
 	(void)st;
+	if (!f->d[dir].rst) return;       /* tracking: this side sent no RST yet */
+	struct rst_flow *rf = det_flow_state(c, f);
 	if (pk->tcp.flags & TH_RST) {
 		if (!rf) rf = det_flow_state_new(c, f);
 		note_rst(rf, f, dir, pk);

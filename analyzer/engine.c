@@ -50,6 +50,35 @@ static unsigned long det_opt_value(const struct engine_opts *o, const struct det
 	return d->def;
 }
 
+/* Per class (bit k of DET_*), the detectors that want its packets and
+ * its flows' ends; the detectors with a tick. */
+static void hooks_init(struct engine *e)
+{
+	struct det_hooks *h = &e->hooks;
+	h->tick = xcalloc(e->ndet, sizeof *h->tick);
+	for (unsigned k = 0; k < DET_CLASSES; k++) {
+		h->pkt[k] = xcalloc(e->ndet, sizeof *h->pkt[k]);
+		h->end[k] = xcalloc(e->ndet, sizeof *h->end[k]);
+	}
+	for (unsigned i = 0; i < e->ndet; i++) {
+		const struct detector *d = e->det[i].d;
+		for (unsigned k = 0; k < DET_CLASSES; k++) {
+			if (d->on_packet && (d->packets & 1u << k)) h->pkt[k][h->npkt[k]++] = &e->det[i];
+			if (d->on_flow_end && (d->flows & 1u << k)) h->end[k][h->nend[k]++] = &e->det[i];
+		}
+		if (d->on_tick) h->tick[h->ntick++] = &e->det[i];
+	}
+}
+
+static void hooks_free(struct det_hooks *h)
+{
+	free(h->tick);
+	for (unsigned k = 0; k < DET_CLASSES; k++) {
+		free(h->pkt[k]);
+		free(h->end[k]);
+	}
+}
+
 /* One context per registered detector; a flow slot type for each one
  * with per-flow state. */
 static void detectors_init(struct engine *e)
@@ -75,6 +104,7 @@ static void detectors_init(struct engine *e)
 	ft_slots(e->ft, nslot, e->slot_types);
 	for (unsigned i = 0; i < ndetectors; i++)
 		e->det[i].st = detectors[i]->init ? detectors[i]->init(&e->det[i]) : NULL;
+	hooks_init(e);
 }
 
 struct engine *engine_new(const struct engine_opts *o, char *err)
@@ -155,34 +185,34 @@ static void flow_to_dest(struct engine *e, struct flow *f, unsigned res)
 
 /* DNS flows (UDP port 53) are transactions, not connections: no
  * destination, not counted as answered; detectors see them only when
- * they ask for DET_DNS. */
+ * they ask for DET_DNS.  Returns the class's bit number. */
 static unsigned flow_class(const struct flow *f)
 {
-	if (f->proto == 6) return DET_TCP;
-	if (f->proto == 17) return f->cport == 53 || f->sport == 53 ? DET_DNS : DET_UDP;
-	return DET_OTHER;
+	if (f->proto == 6) return 0;                              /* DET_TCP */
+	if (f->proto == 17) return f->cport == 53 || f->sport == 53 ? 4 : 1;
+	return 3;                                                 /* DET_OTHER */
 }
 
 static void flow_end(void *ctx, struct flow *f)
 {
 	struct engine *e = ctx;
 	unsigned cls = flow_class(f), res = 0;
+	const struct det_hooks *h = &e->hooks;
 	if (f->ndpi && !f->ndpi_done) {
 		uint16_t p = ndpi_finish(e->ndpi, &f->ndpi);
 		if (p) f->ndpi_proto = p;
 		f->ndpi_done = true;
 	}
-	if (cls != DET_DNS) {
+	if (1u << cls != DET_DNS) {
 		engine_flow_destination(e, f);
 		if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
 			e->answered_flows++;
 	}
-	for (unsigned i = 0; i < e->ndet; i++) {
-		const struct detector *d = e->det[i].d;
-		if (d->on_flow_end && (d->flows & cls))
-			res |= 1u << d->on_flow_end(e->det[i].st, &e->det[i], f);
+	for (unsigned i = 0; i < h->nend[cls]; i++) {
+		struct det_ctx *c = h->end[cls][i];
+		res |= 1u << c->d->on_flow_end(c->st, c, f);
 	}
-	if (f->proto == 6 || (cls == DET_UDP && f->sport == 443))
+	if (f->proto == 6 || (1u << cls == DET_UDP && f->sport == 443))
 		flow_to_dest(e, f, res);
 	ndpi_flow_release(f->ndpi);
 	f->ndpi = NULL;
@@ -197,8 +227,10 @@ static uint64_t pkt_time(const struct pcap_pkthdr *h)
 static void tick(struct engine *e)
 {
 	ft_expire(e->ft, e->now);
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i].d->on_tick) e->det[i].d->on_tick(e->det[i].st, &e->det[i], e->now);
+	for (unsigned i = 0; i < e->hooks.ntick; i++) {
+		struct det_ctx *c = e->hooks.tick[i];
+		c->d->on_tick(c->st, c, e->now);
+	}
 }
 
 /* Tracking: the flow's counters; TCP's state machine and reassembly. */
@@ -267,12 +299,12 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	} else if (pk.proto == 1 || pk.proto == 58) {
 		f = attr_icmp(e, &pk, &dir);
 	}
-	unsigned cls = pk.proto == 6 ? DET_TCP : pk.proto == 17 ? DET_UDP :
-	               (pk.proto == 1 || pk.proto == 58) ? DET_ICMP : DET_OTHER;
-	for (unsigned i = 0; i < e->ndet; i++) {
-		const struct detector *d = e->det[i].d;
-		if (d->on_packet && (d->packets & cls))
-			d->on_packet(e->det[i].st, &e->det[i], &pk, f, dir);
+	unsigned cls = pk.proto == 6 ? 0 : pk.proto == 17 ? 1 :      /* DET_* bit */
+	               (pk.proto == 1 || pk.proto == 58) ? 2 : 3;
+	const struct det_hooks *hk = &e->hooks;
+	for (unsigned i = 0; i < hk->npkt[cls]; i++) {
+		struct det_ctx *c = hk->pkt[cls][i];
+		c->d->on_packet(c->st, c, &pk, f, dir);
 	}
 }
 
@@ -307,6 +339,7 @@ void engine_free(struct engine *e)
 	}
 	free(e->det);
 	free(e->slot_types);
+	hooks_free(&e->hooks);
 	dest_free(e->dt);
 	if (!e->o.shared_dnsc) dnsc_free(e->dnsc);
 	bl_free(e->bl);

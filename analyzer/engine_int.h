@@ -18,6 +18,14 @@
 
 struct detector;
 
+/* The detectors' callbacks per packet/flow class, in registry order
+ * (made once by engine_new: no filtering on the packet path). */
+#define DET_CLASSES 5                 /* DET_TCP .. DET_DNS, by bit     */
+struct det_hooks {
+	struct det_ctx **pkt[DET_CLASSES], **end[DET_CLASSES], **tick;
+	unsigned npkt[DET_CLASSES], nend[DET_CLASSES], ntick;
+};
+
 /* What one detector gets: the engine, which detector it is, its option
  * values and its per-flow slot (-1: none). */
 struct det_ctx {
@@ -47,6 +55,7 @@ struct engine {
 	struct det_ctx *det;          /* one per registered detector       */
 	unsigned ndet;
 	struct ft_slot_type *slot_types;  /* detectors' per-flow state      */
+	struct det_hooks hooks;
 
 	uint64_t now;                 /* latest packet time (never goes back) */
 	uint64_t start, end;          /* first / last packet time             */
