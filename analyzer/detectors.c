@@ -16,7 +16,8 @@
 	X(det_dns_injection)    \
 	X(det_http_injection)   \
 	X(det_quic_drop)        \
-	X(det_icmp_prohibited)
+	X(det_icmp_prohibited)  \
+	/* end of the list */
 
 #define DECLARE(d) extern const struct detector d;
 #define ENTRY(d) &d,
