@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "engine_int.h"
+#include "baseline.h"
 #include "util.h"
 
 #define BL_SLOTS 4

@@ -396,7 +396,7 @@ int cmd_capture(int argc, char **argv)
 	g->out = "-";
 	engine_opts_default(&o);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:o:e:f:s:B:pc:Z:qh", capture_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:e:f:s:B:pc:Z:qh", cli_long_opts(capture_opts), NULL)) != -1) {
 		int r = cli_engine_opt(c, optarg, &o);
 		if (r == 0) r = outputs_opt(c, optarg, &g->xo);
 		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }

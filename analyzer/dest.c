@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "catalog.h"
 #include "dest.h"
 #include "flow.h"
 #include "jsonw.h"
@@ -17,47 +18,19 @@
 #define SIG_EXAMPLES_MAX 5
 #define DEST_SIGS_MAX 16
 #define TL_BUCKETS 48            /* hourly timeline: the last 48 hours */
-#define TL_TYPES 8
-
-static const char *tl_types[TL_TYPES] = {
-	"rst_injection", "syn_drop", "data_drop", "dns_injection", "quic_drop",
-	"http_injection", "icmp_prohibited", "other",
-};
+#define TL_TYPES SIG_MAX       /* per detector (catalog.h); the last "other" */
+#define TL_OTHER (TL_TYPES - 1)
 
 struct tl_bucket {
 	uint64_t hour;               /* start of the hour, microseconds */
 	uint32_t n[TL_TYPES];
 };
 
-static const char *ev_names[EV_COUNT] = {
-	"seq_race", "multi_rst", "ttl_mismatch", "early_rst", "fingerprint",
-	"ipid_mismatch", "overlap_conflict", "multi_answer", "early_answer",
-	"type_mismatch", "known_forged_ip", "bogon_answer", "forged_ip_contacted",
-	"syn_retransmit", "data_retransmit", "repeated", "sensor_drops",
-	"icmp_prohibited", "residual", "ipid_fixed", "initial_retransmit",
-	"off_path_source",
-};
-
-static const double ev_weight[EV_COUNT] = {
-	W_STRONG, W_STRONG, W_STRONG, W_MEDIUM, W_WEAK,
-	W_WEAK, W_STRONG, W_STRONG, W_MEDIUM,
-	W_MEDIUM, W_MEDIUM, W_WEAK, 0,
-	0, 0, 0, 0,
-	W_STRONG, 0, W_STRONG, 0,
-	W_MEDIUM,
-};
-
-const char *evidence_name(int ev)
+/* Timeline column of a signature type. */
+static int tl_index(const char *type)
 {
-	return (ev >= 0 && ev < EV_COUNT) ? ev_names[ev] : "?";
-}
-
-double confidence_of(uint32_t mask)
-{
-	double keep = 1.0;
-	for (int i = 0; i < EV_COUNT; i++)
-		if (mask & (1u << i)) keep *= 1.0 - ev_weight[i];
-	return 1.0 - keep;
+	int k = sig_index(type);
+	return k >= 0 ? k : TL_OTHER;
 }
 
 struct sig {
@@ -66,7 +39,7 @@ struct sig {
 	bool rep;                    /* repetition signature (verdict.h)     */
 	uint64_t count;
 	double conf;                 /* highest event / connection part      */
-	uint64_t ev[EV_COUNT];
+	uint64_t ev[EV_MAX];
 	uint64_t first, last;
 	char *ex[SIG_EXAMPLES_MAX];
 	unsigned nex;
@@ -251,9 +224,7 @@ void dest_dns(struct dest *d, unsigned queries, unsigned responses)
 static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 {
 	uint64_t hour = ts - ts % 3600000000ULL;
-	int k = TL_TYPES - 1;
-	for (int i = 0; i < TL_TYPES - 1; i++)
-		if (!strcmp(tl_types[i], type)) k = i;
+	int k = tl_index(type);
 	if (!d->tl) d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
 	for (unsigned i = 0; i < d->ntl; i++)
 		if (d->tl[i].hour == hour) { d->tl[i].n[k]++; return; }
@@ -273,9 +244,7 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 
 bool dest_evidence_slot(struct dest *d, const char *type, unsigned max)
 {
-	int k = TL_TYPES - 1;
-	for (int i = 0; i < TL_TYPES - 1; i++)
-		if (!strcmp(tl_types[i], type)) k = i;
+	int k = tl_index(type);
 	if (d->evidence[k] >= max) return false;
 	d->evidence[k]++;
 	return true;
@@ -317,7 +286,7 @@ void dest_signature_x(struct dest *d, const char *type, int stage, bool rep, dou
 	s->rep = rep;
 	s->count++;
 	if (conf > s->conf) s->conf = conf;
-	for (int i = 0; i < EV_COUNT; i++)
+	for (int i = 0; i < EV_MAX; i++)
 		if (evmask & (1u << i)) s->ev[i]++;
 	if (!s->first || ts < s->first) s->first = ts;
 	if (ts > s->last) s->last = ts;
@@ -333,10 +302,8 @@ void dest_set_answered(struct dest_table *t, uint64_t answered)
 /* The most events of signature type `type` in one hour of d's timeline. */
 static uint64_t peak_hour(const struct dest *d, const char *type)
 {
-	int k = TL_TYPES - 1;
+	int k = tl_index(type);
 	uint64_t m = 0;
-	for (int i = 0; i < TL_TYPES - 1; i++)
-		if (!strcmp(tl_types[i], type)) k = i;
 	for (unsigned i = 0; i < d->ntl; i++)
 		if (d->tl[i].n[k] > m) m = d->tl[i].n[k];
 	return m;
@@ -354,7 +321,8 @@ static double sig_conf(const struct sig *s, const struct dest *d)
  * repetition signature follows from its count, like its confidence. */
 static uint64_t sig_ev(const struct sig *s, int i)
 {
-	if (s->rep && i == EV_REPEATED) return verdict_repeated(s->count) ? s->count : 0;
+	if (s->rep && !strcmp(evidence_name(i), VERDICT_REPEATED_CODE))
+		return verdict_repeated(s->count) ? s->count : 0;
 	return s->ev[i];
 }
 
@@ -380,7 +348,26 @@ static void sorted_order(const char *const *names, int n, int *ord)
 	}
 }
 
-static int ev_ord[EV_COUNT], tl_ord[TL_TYPES];
+/* Evidence and timeline names (catalog.h) and their sorted order, made
+ * once by names_order(). */
+static const char *ev_names[EV_MAX], *tl_names[TL_TYPES];
+static int ev_ord[EV_MAX], tl_ord[TL_TYPES], tl_col[TL_TYPES];
+static int n_ev, n_tl;
+
+static void names_order(void)
+{
+	n_ev = (int)ev_count();
+	for (int i = 0; i < n_ev; i++) ev_names[i] = evidence_name(i);
+	sorted_order(ev_names, n_ev, ev_ord);
+	n_tl = 0;
+	for (unsigned i = 0; i < sig_count(); i++) {
+		tl_names[n_tl] = sig_name(i);
+		tl_col[n_tl++] = (int)i;
+	}
+	tl_names[n_tl] = "other";
+	tl_col[n_tl++] = TL_OTHER;
+	sorted_order(tl_names, n_tl, tl_ord);
+}
 
 static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 {
@@ -395,7 +382,7 @@ static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 	jw_real(w, "confidence", sig_conf(s, d));
 	jw_int(w, "count", (int64_t)s->count);
 	jw_obj(w, "evidence");
-	for (int k = 0; k < EV_COUNT; k++) {
+	for (int k = 0; k < n_ev; k++) {
 		int i = ev_ord[k];
 		if (sig_ev(s, i)) jw_int(w, ev_names[i], (int64_t)sig_ev(s, i));
 	}
@@ -435,9 +422,9 @@ static void timeline_emit(struct jw *w, const struct dest *d)
 		jw_int(w, "events", tot);
 		jw_time(w, "hour", v[i].hour ? v[i].hour : 1);
 		jw_obj(w, "signatures");
-		for (int k = 0; k < TL_TYPES; k++) {
-			int t = tl_ord[k];
-			if (v[i].n[t]) jw_int(w, tl_types[t], v[i].n[t]);
+		for (int k = 0; k < n_tl; k++) {
+			int t = tl_col[tl_ord[k]];
+			if (v[i].n[t]) jw_int(w, tl_names[tl_ord[k]], v[i].n[t]);
 		}
 		jw_end(w);
 		jw_end(w);
@@ -522,8 +509,7 @@ static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
 	qsort(v, n, sizeof *v, key_cmp);
 	static bool ordered;
 	if (!ordered) {
-		sorted_order(ev_names, EV_COUNT, ev_ord);
-		sorted_order(tl_types, TL_TYPES, tl_ord);
+		names_order();
 		ordered = true;
 	}
 	jw_arr(w, NULL);

@@ -7,24 +7,7 @@
 #include <jansson.h>
 #include "dissect.h"
 
-/* Evidence code words (DESIGN.md section 2); bit i of an event's mask. */
-enum evidence {
-	EV_SEQ_RACE, EV_MULTI_RST, EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT,
-	EV_IPID_MISMATCH, EV_OVERLAP_CONFLICT, EV_MULTI_ANSWER, EV_EARLY_ANSWER,
-	EV_TYPE_MISMATCH, EV_KNOWN_FORGED_IP, EV_BOGON_ANSWER, EV_FORGED_IP_CONTACTED,
-	EV_SYN_RETRANSMIT, EV_DATA_RETRANSMIT, EV_REPEATED, EV_SENSOR_DROPS,
-	EV_ICMP_PROHIBITED, EV_RESIDUAL, EV_IPID_FIXED, EV_INITIAL_RETRANSMIT,
-	EV_OFF_PATH_SOURCE,
-	EV_COUNT
-};
-const char *evidence_name(int ev);
-
-/* Evidence weights (DESIGN.md section 3). */
-#define W_STRONG 0.60
-#define W_MEDIUM 0.35
-#define W_WEAK   0.15
-/* 1 - prod(1 - w_i) over the codes in mask. */
-double confidence_of(uint32_t mask);
+/* Signature types and evidence codes: names and bits from catalog.h. */
 
 struct dest_table;
 

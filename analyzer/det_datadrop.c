@@ -10,11 +10,21 @@
 
 #define DATA_DECIDE_AGE_US (120ULL * 1000000)
 
-static void *dd_init(struct engine *e)
+static const struct det_evidence dd_ev[] = {   /* drops.h: DROP_EV_* */
+	{ "data_retransmit", 0, "the client repeated its first data" },
+	{ "repeated", 0, "two or more such connections to the destination" },
+	{ "sensor_drops", 0, "the sensor was dropping packets at the time" },
+};
+
+static const struct det_option dd_opts[] = {
+	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+};
+
+static void *dd_init(struct det_ctx *c)
 {
 	struct drops *d = xcalloc(1, sizeof *d);
-	drops_init(d, "data_drop", 0.40, EV_DATA_RETRANSMIT, 4096);
-	(void)e;
+	drops_init(d, 0.40, 4096);
+	(void)c;
 	return d;
 }
 
@@ -24,44 +34,45 @@ static void dd_free(void *st)
 	free(st);
 }
 
-static void dd_flow_end(void *st, struct engine *e, struct flow *f)
+static enum det_result dd_flow_end(void *st, struct det_ctx *c, const struct flow *f)
 {
 	struct drops *d = st;
-	if (f->proto != 6 || !f->established || !f->first_data_ts) return;
-	if (f->first_data_acked || f->nrst) return;
+	if (!f->established || !f->first_data_ts) return DR_NOTHING;
+	if (f->first_data_acked || f->d[0].rst || f->d[1].rst) return DR_NOTHING;
 	const struct flow_dir *s = &f->d[1];
 	bool server_spoke = s->data_pkts || s->fin || s->rst;
-	if (server_spoke && s->last_ts >= f->first_data_ts) return;
-	if (!f->first_data_retx) return;
-	uint64_t wait = (uint64_t)e->o.syn_timeout_s * 1000000;
-	if (f->first_data_ts + wait > e->end) {
-		f->out_inconclusive = true;
+	if (server_spoke && s->last_ts >= f->first_data_ts) return DR_NOTHING;
+	if (!f->first_data_retx) return DR_NOTHING;
+	uint64_t wait = (uint64_t)det_opt(c, 0) * 1000000;
+	if (f->first_data_ts + wait > det_end(c)) {
 		d->inconclusive++;
-		return;
+		return DR_INCONCLUSIVE;
 	}
-	if (drops_add(d, e, f, f->first_data_ts, f->d[0].last_ts, 1u + f->first_data_retx,
-	              ST_POST_PSH))
-		f->out_interfered = true;
-	else
-		f->out_inconclusive = true;
+	return drops_add(d, c, f, f->first_data_ts, f->d[0].last_ts, 1u + f->first_data_retx,
+	                 ST_POST_PSH) ? DR_INTERFERED : DR_INCONCLUSIVE;
 }
 
-static void dd_tick(void *st, struct engine *e, uint64_t now)
+static void dd_tick(void *st, struct det_ctx *c, uint64_t now)
 {
 	struct drops *d = st;
 	if (d->n && now > DATA_DECIDE_AGE_US)
-		drops_decide(d, e, now - DATA_DECIDE_AGE_US);
+		drops_decide(d, c, now - DATA_DECIDE_AGE_US);
 }
 
-static void dd_finish(void *st, struct engine *e)
+static void dd_finish(void *st, struct det_ctx *c)
 {
-	drops_decide(st, e, UINT64_MAX);
+	drops_decide(st, c, UINT64_MAX);
 }
 
 static json_t *dd_stats(void *st) { return drops_stats(st); }
 
 const struct detector det_data_drop = {
 	.name = "data_drop",
+	.desc = "first data retransmitted, never acknowledged, server silent",
+	.colour = "#8c564b",
+	.flows = DET_TCP,
+	.opts = dd_opts, .nopts = DET_N(dd_opts),
+	.ev = dd_ev, .nev = DET_N(dd_ev),
 	.init = dd_init,
 	.on_flow_end = dd_flow_end,
 	.on_tick = dd_tick,

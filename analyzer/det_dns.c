@@ -27,6 +27,26 @@
 #define RES_MAX 256
 #define RES_RTT_SAMPLES 16
 #define EMIT_DELAY_US (30ULL * 1000000)
+
+/* Evidence codes; bit i of a mask = dns_ev[i]. */
+enum { EV_TTL_MISMATCH, EV_MULTI_ANSWER, EV_EARLY_ANSWER, EV_TYPE_MISMATCH,
+       EV_KNOWN_FORGED_IP, EV_BOGON_ANSWER, EV_FORGED_IP_CONTACTED, EV_N };
+static const struct det_evidence dns_ev[] = {
+	{ "ttl_mismatch", W_STRONG, "IP TTL off by > 1 from the resolver's baseline" },
+	{ "multi_answer", W_STRONG, ">= 2 responses with differing answers or rcodes" },
+	{ "early_answer", W_MEDIUM, "under half the resolver's usual round trip" },
+	{ "type_mismatch", W_MEDIUM, "record type does not fit the question" },
+	{ "known_forged_ip", W_MEDIUM, "an address from data/forged_ips.txt" },
+	{ "bogon_answer", W_WEAK, "a bogon address for a public name" },
+	{ "forged_ip_contacted", 0, "the client connected to a forged address" },
+};
+_Static_assert(DET_N(dns_ev) == EV_N, "dns_ev and its enum differ");
+
+static const struct det_option dns_opts[] = {
+	{ "dns-hold", "MS", 3000, "DNS hold window" },
+	{ "dns-pending-max", "N", 65536, "DNS queries held at once" },
+};
+
 #define WEAK_DNS (1u << EV_BOGON_ANSWER)
 
 struct dresp {
@@ -100,7 +120,7 @@ struct dns_state {
 	struct query *spare;
 	uint64_t queries, responses, unsolicited, evicted, parse_errors;
 	uint64_t forged_responses, genuine_in_race, events;
-	uint64_t hits[EV_COUNT];
+	uint64_t hits[EV_N];
 };
 
 /* ---------- address lists ---------- */
@@ -323,6 +343,13 @@ static bool local_answer(const struct dresp *r, const struct resolver *res)
 	return r->rcode != 3 || r->soa;
 }
 
+/* A lone answer whose only evidence is a TTL that says "zero hops",
+ * shaped like the resolver's own: the local device answering (above). */
+static bool only_local_ttl(uint32_t m, const struct dresp *r, const struct resolver *res)
+{
+	return res && !(m & ~WEAK_DNS & ~(1u << EV_TTL_MISMATCH)) && local_answer(r, res);
+}
+
 /* Evidence against the resolver's baseline (TTL, round trip). */
 static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
                                   const struct resolver *res)
@@ -333,7 +360,6 @@ static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
 	uint32_t rtt = res_rtt(res);
 	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
 	if (!bt && !r->naddr && res_negative_outlier(res, r->ttl)) m |= 1u << EV_TTL_MISMATCH;
-	if (local_answer(r, res)) m &= ~(1u << EV_TTL_MISMATCH);
 	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
 	/* only for a resolver clearly far away (>= 5 ms at its fastest): a
 	 * LAN router's cache answers in under a millisecond (ndpi_android) */
@@ -356,25 +382,25 @@ static uint32_t resp_evidence(struct dns_state *s, const struct query *q, struct
 	return m;
 }
 
-static void mark_forged(struct engine *e, const struct query *q, const struct dresp *r)
+static void mark_forged(struct det_ctx *e, const struct query *q, const struct dresp *r)
 {
 	for (unsigned i = 0; i < r->naddr; i++) {
 		struct ts_addr a = { .family = r->afam[i] };
 		memcpy(a.a, r->addr[i], 16);
-		dnsc_mark_forged(e->dnsc, &a, q->qname);
+		det_dns_forged(e, &a, q->qname);
 	}
 }
 
-static void put_genuine(struct engine *e, const struct query *q, const struct dresp *r)
+static void put_genuine(struct det_ctx *e, const struct query *q, const struct dresp *r)
 {
 	for (unsigned i = 0; i < r->naddr; i++) {
 		struct ts_addr a = { .family = r->afam[i] };
 		memcpy(a.a, r->addr[i], 16);
-		dnsc_put(e->dnsc, &a, q->qname, r->dns_ttl, r->ts);
+		det_dns_genuine(e, &a, q->qname, r->dns_ttl, r->ts);
 	}
 }
 
-static void judge(struct dns_state *s, struct engine *e, struct query *q)
+static void judge(struct dns_state *s, struct det_ctx *e, struct query *q)
 {
 	struct resolver *res = resolver_of(s, &q->res, true);
 	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
@@ -455,13 +481,13 @@ static json_t *resp_json(const struct dresp *r, const struct query *q)
 		json_array_append_new(ans, json_string(b));
 	}
 	json_object_set_new(o, "answers", ans);
-	for (int k = 0; k < EV_COUNT; k++)
-		if (r->ev & (1u << k)) json_array_append_new(codes, json_string(evidence_name(k)));
+	for (unsigned k = 0; k < EV_N; k++)
+		if (r->ev & (1u << k)) json_array_append_new(codes, json_string(dns_ev[k].code));
 	json_object_set_new(o, "evidence", codes);
 	return o;
 }
 
-static void emit(struct dns_state *s, struct engine *e, struct query *q)
+static void emit(struct dns_state *s, struct det_ctx *e, struct query *q)
 {
 	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
 	struct ev_tuple t = { .src = q->cli, .dst = q->res, .sport = q->cport,
@@ -488,16 +514,18 @@ static void emit(struct dns_state *s, struct engine *e, struct query *q)
 		if (!q->r[i].forged) continue;
 		struct inj_obs ob = { 'd', q->r[i].rcode, 0, q->r[i].ipid, q->res.family == 4,
 		                      q->r[i].ttl, peer, q->r[i].ts, q->qname, q->hash };
-		inj_note(e->inj, &ob);
+		det_note_injector(e, &ob);
 	}
 	/* one event per forged response */
 	for (int i = 0; i < q->nforged; i++) {
-		for (int k = 0; k < EV_COUNT; k++)
+		for (unsigned k = 0; k < EV_N; k++)
 			if (conf_mask & (1u << k)) s->hits[k]++;
 		if (q->contacted) s->hits[EV_FORGED_IP_CONTACTED]++;
-		engine_event(e, NULL, &t, q->qname, "dns_injection", ST_NONE,
-		             confidence_of(conf_mask), mask, q->r[0].ts,
-		             i + 1 < q->nforged ? json_deep_copy(det) : det);
+		struct det_event ev = { .tuple = t, .destination = q->qname, .stage = ST_NONE,
+		                        .conf = det_confidence(e, conf_mask), .evidence = mask,
+		                        .ts = q->r[0].ts,
+		                        .details = i + 1 < q->nforged ? json_deep_copy(det) : det };
+		det_emit(e, &ev);
 		s->events++;
 	}
 	if (!q->nforged) json_decref(det);
@@ -507,7 +535,7 @@ static void emit(struct dns_state *s, struct engine *e, struct query *q)
 /* At retirement the resolver baseline holds everything seen since: test
  * each response against it again.  A lone response that now shows
  * evidence is forged; forged race responses gain the baseline codes. */
-static void rejudge(struct dns_state *s, struct engine *e, struct query *q)
+static void rejudge(struct dns_state *s, struct det_ctx *e, struct query *q)
 {
 	struct resolver *res = resolver_of(s, &q->res, false);
 	unsigned n = q->nr < DNS_MAX_RESP ? q->nr : DNS_MAX_RESP;
@@ -519,7 +547,7 @@ static void rejudge(struct dns_state *s, struct engine *e, struct query *q)
 		if (r->forged) {
 			q->mask |= m;
 			r->ev |= m;
-		} else if (!race && (m & ~WEAK_DNS)) {
+		} else if (!race && (m & ~WEAK_DNS) && !only_local_ttl(m, r, res)) {
 			r->ev |= m;
 			r->forged = true;
 			q->nforged++;
@@ -530,16 +558,12 @@ static void rejudge(struct dns_state *s, struct engine *e, struct query *q)
 	}
 }
 
-static void q_retire(struct dns_state *s, struct engine *e, struct query *q)
+static void q_retire(struct dns_state *s, struct det_ctx *e, struct query *q)
 {
 	if (!q->judged) judge(s, e, q);
 	rejudge(s, e, q);
-	struct dest *d = engine_dest(e, q->qname[0] ? q->qname : ".");
-	if (d) {
-		dest_dns(d, q->nq, q->nr);
-		dest_seen(d, q->ts);
-		if (q->nr) dest_seen(d, q->r[0].ts);
-	}
+	det_dest_dns(e, q->qname[0] ? q->qname : ".", q->nq, q->nr, q->ts,
+	             q->nr ? q->r[0].ts : 0);
 	if (q->nforged) emit(s, e, q);
 	q_remove(s, q);
 }
@@ -548,9 +572,9 @@ static void q_retire(struct dns_state *s, struct engine *e, struct query *q)
  * retire (re-judge against the baseline, count, emit) what is past the
  * retire delay.  The age list is in arrival order, and s->jcur points at
  * the first query not yet judged, so neither walk revisits old entries. */
-static void expire(struct dns_state *s, struct engine *e, uint64_t now, bool all)
+static void expire(struct dns_state *s, struct det_ctx *e, uint64_t now, bool all)
 {
-	uint64_t hold = (uint64_t)e->o.dns_hold_ms * 1000;
+	uint64_t hold = (uint64_t)det_opt(e, 0) * 1000;
 	struct query *q = s->jcur ? s->jcur : s->head;
 	while (q && q->judged) q = q->next;
 	for (; q && (all || q->ts + hold <= now); q = q->next) judge(s, e, q);
@@ -588,21 +612,21 @@ static void fill_resp(struct dresp *r, const struct pkt *pk, const struct dns_ms
 	}
 }
 
-static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
+static void on_dns(struct dns_state *s, struct det_ctx *e, const struct pkt *pk,
                    const uint8_t *msg, size_t len)
 {
 	struct dns_msg m;
 	int st = dns_parse(msg, len, &m);
 	if ((st != DIS_OK && st != DIS_TRUNCATED) || !m.has_question) {
 		s->parse_errors++;
-		if (st == DIS_MALFORMED) e->malformed[MAL_DNS]++;
+		if (st == DIS_MALFORMED) det_malformed_dns(e);
 		return;
 	}
 	uint64_t h;
 	if (!m.qr) {
 		s->queries++;
 		struct query *q = q_find(s, &pk->src, pk->sport, &pk->dst, m.id, m.qname, m.qtype, &h);
-		if (q) { q->nq++; q->last_q = pk->ts; engine_keep_frame(e, &q->frames); return; }
+		if (q) { q->nq++; q->last_q = pk->ts; det_keep_packet(e, &q->frames); return; }
 		if (s->n >= s->max) {
 			s->evicted++;
 			q_retire(s, e, s->head);
@@ -621,13 +645,13 @@ static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
 		if (s->tail) s->tail->next = q; else s->head = q;
 		s->tail = q;
 		s->n++;
-		engine_keep_frame(e, &q->frames);
+		det_keep_packet(e, &q->frames);
 		return;
 	}
 	s->responses++;
 	struct query *q = q_find(s, &pk->dst, pk->dport, &pk->src, m.id, m.qname, m.qtype, &h);
 	if (!q || q->judged) { s->unsolicited++; return; }
-	engine_keep_frame(e, &q->frames);
+	det_keep_packet(e, &q->frames);
 	if (q->nr < DNS_MAX_RESP) {
 		fill_resp(&q->r[q->nr], pk, &m, st != DIS_OK || pk->frag);
 		/* tentative: a connection may follow before the hold window
@@ -639,14 +663,14 @@ static void on_dns(struct dns_state *s, struct engine *e, const struct pkt *pk,
 }
 
 /* Follow connections to forged addresses (SYN, SYN-ACK, RST only). */
-static void follow_forged(struct dns_state *s, struct engine *e, const struct pkt *pk)
+static void follow_forged(struct dns_state *s, struct det_ctx *e, const struct pkt *pk)
 {
 	uint8_t fl = pk->tcp.flags;
 	const char *name = NULL;
 	bool to = (fl & TH_SYN) && !(fl & TH_ACK);
 	const struct ts_addr *fa = to ? &pk->dst : &pk->src;
 	if (!(fl & (TH_SYN | TH_RST))) return;
-	if (!dnsc_forged(e->dnsc, fa, &name) || !name) return;
+	if (!det_addr_forged(e, fa, &name) || !name) return;
 	/* the client acts on the latest answer: credit the newest forged
 	 * transaction for that name */
 	for (struct query *q = s->tail; q; q = q->prev) {
@@ -658,8 +682,8 @@ static void follow_forged(struct dns_state *s, struct engine *e, const struct pk
 	}
 }
 
-static void dns_on_packet(void *st, struct engine *e, const struct pkt *pk,
-                          struct flow *f, int dir)
+static void dns_on_packet(void *st, struct det_ctx *e, const struct pkt *pk,
+                          const struct flow *f, int dir)
 {
 	struct dns_state *s = st;
 	(void)f; (void)dir;
@@ -674,27 +698,29 @@ static void dns_on_packet(void *st, struct engine *e, const struct pkt *pk,
 	}
 }
 
-static void dns_flow_end(void *st, struct engine *e, struct flow *f)
+/* A TCP connection to a forged address ends: was it answered? */
+static enum det_result dns_flow_end(void *st, struct det_ctx *e, const struct flow *f)
 {
 	struct dns_state *s = st;
 	const char *name = NULL;
-	if (f->proto != 6 || !s->forged_responses) return;
-	if (!dnsc_forged(e->dnsc, &f->srv, &name) || !name) return;
+	if (!s->forged_responses) return DR_NOTHING;
+	if (!det_addr_forged(e, &f->srv, &name) || !name) return DR_NOTHING;
 	for (struct query *q = s->tail; q; q = q->prev)
 		if (q->nforged && !strcmp(q->qname, name)) {
 			if (!f->d[1].pkts) q->silent++;
 			break;
 		}
+	return DR_NOTHING;
 }
 
-static void dns_tick(void *st, struct engine *e, uint64_t now)
+static void dns_tick(void *st, struct det_ctx *e, uint64_t now)
 {
 	expire(st, e, now, false);
 }
 
 /* Before the last flows end: judge every query still in its hold window
  * so forged addresses are marked before those flows are attributed. */
-static void dns_drain(void *st, struct engine *e)
+static void dns_drain(void *st, struct det_ctx *e)
 {
 	struct dns_state *s = st;
 	struct query *q = s->jcur ? s->jcur : s->head;
@@ -703,16 +729,16 @@ static void dns_drain(void *st, struct engine *e)
 	s->jcur = NULL;
 }
 
-static void dns_finish(void *st, struct engine *e)
+static void dns_finish(void *st, struct det_ctx *e)
 {
-	expire(st, e, e->now, true);
+	expire(st, e, det_now(e), true);
 }
 
-static void *dns_init(struct engine *e)
+static void *dns_init(struct det_ctx *e)
 {
 	struct dns_state *s = xcalloc(1, sizeof *s);
 	size_t nb = 1024;
-	s->max = e->o.dns_pending_max ? e->o.dns_pending_max : 65536;
+	s->max = det_opt(e, 1) ? (unsigned)det_opt(e, 1) : 65536;
 	while (nb < s->max) nb <<= 1;
 	s->bucket = xcalloc(nb, sizeof *s->bucket);
 	s->mask = nb - 1;
@@ -746,17 +772,23 @@ static json_t *dns_stats(void *st)
 	json_object_set_new(o, "parse_errors", json_integer((json_int_t)s->parse_errors));
 	json_object_set_new(o, "forged_responses", json_integer((json_int_t)s->forged_responses));
 	json_object_set_new(o, "genuine_in_race", json_integer((json_int_t)s->genuine_in_race));
-	for (int k = 0; k < EV_COUNT; k++)
-		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
+	for (unsigned k = 0; k < EV_N; k++)
+		if (s->hits[k]) json_object_set_new(h, dns_ev[k].code, json_integer((json_int_t)s->hits[k]));
 	json_object_set_new(o, "evidence_hits", h);
 	return o;
 }
 
 const struct detector det_dns_injection = {
 	.name = "dns_injection",
+	.desc = "DNS answers the resolver did not send",
+	.colour = "#9467bd",
+	.per_query = true,
+	.packets = DET_TCP | DET_UDP,
+	.flows = DET_TCP,
+	.opts = dns_opts, .nopts = DET_N(dns_opts),
+	.ev = dns_ev, .nev = DET_N(dns_ev),
 	.init = dns_init,
 	.on_packet = dns_on_packet,
-	.packets = DET_TCP | DET_UDP,
 	.on_flow_end = dns_flow_end,
 	.on_tick = dns_tick,
 	.on_drain = dns_drain,

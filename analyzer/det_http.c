@@ -27,19 +27,43 @@
 #include "fingerprint.h"
 #include "util.h"
 
+/* Evidence codes; bit i of a mask = http_ev[i]. */
+enum { EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT, EV_IPID_MISMATCH,
+       EV_OVERLAP_CONFLICT, EV_IPID_FIXED, EV_N };
+static const struct det_evidence http_ev[] = {
+	{ "ttl_mismatch", W_STRONG, "TTL > 1 away from the server's SYN-ACK" },
+	{ "early_rst", W_MEDIUM, "sooner than half the vantage<->server round trip" },
+	{ "fingerprint", W_WEAK, "a known injector pattern (data/injectors.txt)" },
+	{ "ipid_mismatch", W_WEAK, "IPv4 ID breaks the server's pattern (unused)" },
+	{ "overlap_conflict", W_STRONG, "retransmitted later with different bytes" },
+	{ "ipid_fixed", W_STRONG, "later server packets reuse its constant IPv4 ID" },
+};
+_Static_assert(DET_N(http_ev) == EV_N, "http_ev and its enum differ");
+
 #define WEAK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH))
+
+/* Per-flow slot: the server's first payload segment (a block page or
+ * redirect would be it); made when it arrives. */
+struct http_flow {
+	uint64_t ts;
+	uint32_t seq, len;
+	uint16_t ipid, win;
+	uint8_t ttl, flags;
+	bool df;
+	uint16_t same_ipid;       /* later server packets, same ID    */
+};
 
 struct http_state {
 	struct fingerprints *fp;
 	uint64_t responses, injected;
-	uint64_t hits[EV_COUNT];
+	uint64_t hits[EV_N];
 };
 
-static void *http_init(struct engine *e)
+static void *http_init(struct det_ctx *c)
 {
 	struct http_state *s = xcalloc(1, sizeof *s);
 	s->fp = fp_load(NULL);
-	(void)e;
+	(void)c;
 	return s;
 }
 
@@ -64,70 +88,106 @@ static void find_title(const uint8_t *buf, size_t len, char *out, size_t outsz)
 	}
 }
 
-static uint32_t evidence(struct http_state *s, const struct flow *f)
+/* The server's non-RST packets: its first payload segment, and how many
+ * later ones reuse that segment's IPv4 ID. */
+static void http_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
+                           const struct flow *f, int dir)
+{
+	(void)st;
+	if (dir != 1 || (pk->tcp.flags & TH_RST)) return;
+	struct http_flow *h = det_flow_state(c, f);
+	if (h) {
+		/* another packet with its ID: not a copy of the response itself
+		 * (same seq: a retransmission, or a capture duplicate the dedup
+		 * ring no longer held) */
+		if (pk->ipver == 4 && pk->ipid && pk->ipid == h->ipid && pk->tcp.seq != h->seq)
+			h->same_ipid++;
+		return;
+	}
+	if (!pk->paylen_wire) return;
+	h = det_flow_state_new(c, f);
+	h->ts = pk->ts;
+	h->seq = pk->tcp.seq;
+	h->len = pk->paylen_wire;
+	h->ipid = pk->ipid;
+	h->win = pk->tcp.win;
+	h->ttl = pk->ttl;
+	h->flags = pk->tcp.flags;
+	h->df = pk->df;
+}
+
+static uint32_t evidence(struct http_state *s, const struct flow *f, const struct http_flow *sd)
 {
 	uint32_t m = 0;
 	const struct reasm *ra = &f->d[1].ra;
 	if (ra->conflict) m |= 1u << EV_OVERLAP_CONFLICT;
-	if (f->synack_ttl && !f->srv_data.rebased) {
-		int d = (int)f->srv_data.ttl - (int)f->synack_ttl;
+	if (f->synack_ttl && !f->srv_rebased) {
+		int d = (int)sd->ttl - (int)f->synack_ttl;
 		if (d > 1 || d < -1) m |= 1u << EV_TTL_MISMATCH;
 	}
-	if (f->srv.family == 4 && f->srv_data.ipid && f->srv_data.same_ipid >= 1 &&
-	    f->synack_ts && f->synack_ipid != f->srv_data.ipid)
+	if (f->srv.family == 4 && sd->ipid && sd->same_ipid >= 1 &&
+	    f->synack_ts && f->synack_ipid != sd->ipid)
 		m |= 1u << EV_IPID_FIXED;
-	uint64_t delay = f->srv_data.ts >= f->first_data_ts ? f->srv_data.ts - f->first_data_ts : 0;
+	uint64_t delay = sd->ts >= f->first_data_ts ? sd->ts - f->first_data_ts : 0;
 	/* the handshake's round trip is the front end's when the server
 	 * was rebased: it says nothing of how fast the real server answers */
-	if (!f->srv_data.rebased && f->rtt_srv_us >= 1000 && f->rtt_srv_us > 4ull * f->rtt_cli_us &&
+	if (!f->srv_rebased && f->rtt_srv_us >= 1000 && f->rtt_srv_us > 4ull * f->rtt_cli_us &&
 	    delay * 2 < f->rtt_srv_us)
 		m |= 1u << EV_EARLY_RST;
-	struct fp_pkt fp = { f->srv_data.flags, f->srv_data.ttl, f->srv_data.df,
-	                     f->srv.family == 4, f->srv_data.ipid, f->srv_data.win };
+	struct fp_pkt fp = { sd->flags, sd->ttl, sd->df,
+	                     f->srv.family == 4, sd->ipid, sd->win };
 	if (fp_match(s->fp, &fp)) m |= 1u << EV_FINGERPRINT;
 	return m;
 }
 
-static void http_flow_end(void *st, struct engine *e, struct flow *f)
+static json_t *http_details(const struct flow *f, const struct http_flow *sd, int status,
+                            const struct strview *loc)
 {
-	struct http_state *s = st;
 	const struct reasm *ra = &f->d[1].ra;
-	int status = 0;
-	struct strview loc = { 0 };
-	if (f->proto != 6 || !f->srv_data.set || !f->first_data_ts || !ra->buf || !ra->contig)
-		return;
-	int st2 = http_response_parse(ra->buf, ra->contig, &status, &loc);
-	if ((st2 != DIS_OK && st2 != DIS_TRUNCATED) || !status) return;
-	s->responses++;
-	uint32_t m = evidence(s, f);
-	if (!(m & ~WEAK)) return;
-	s->injected++;
-	for (int k = 0; k < EV_COUNT; k++)
-		if (m & (1u << k)) s->hits[k]++;
-	f->out_interfered = true;
-	struct inj_obs ob = { 'h', f->srv_data.flags, 0, f->srv_data.ipid, f->srv.family == 4,
-	                      f->srv_data.ttl, f->synack_ttl, f->srv_data.ts, f->name, f->hash };
-	inj_note(e->inj, &ob);
-
 	char where[512] = "", title[256];
-	if (loc.len) name_clean(loc.p, loc.len, where, sizeof where);
+	if (loc->len) name_clean(loc->p, loc->len, where, sizeof where);
 	find_title(ra->buf, ra->contig, title, sizeof title);
 	json_t *det = json_object();
 	json_object_set_new(det, "status", json_integer(status));
 	json_object_set_new(det, "location", where[0] ? json_string(where) : json_null());
 	json_object_set_new(det, "title", title[0] ? json_string(title) : json_null());
-	json_object_set_new(det, "ttl", json_integer(f->srv_data.ttl));
+	json_object_set_new(det, "ttl", json_integer(sd->ttl));
 	json_object_set_new(det, "synack_ttl", json_integer(f->synack_ttl));
-	json_object_set_new(det, "ipid", json_integer(f->srv_data.ipid));
+	json_object_set_new(det, "ipid", json_integer(sd->ipid));
 	json_object_set_new(det, "synack_ipid", json_integer(f->synack_ipid));
-	json_object_set_new(det, "same_ipid_packets", json_integer(f->srv_data.same_ipid));
-	json_object_set_new(det, "fin", json_boolean(f->srv_data.flags & TH_FIN));
-	json_object_set_new(det, "seq", json_integer(f->srv_data.seq));
-	json_object_set_new(det, "delay_us", json_integer((json_int_t)(f->srv_data.ts - f->first_data_ts)));
+	json_object_set_new(det, "same_ipid_packets", json_integer(sd->same_ipid));
+	json_object_set_new(det, "fin", json_boolean(sd->flags & TH_FIN));
+	json_object_set_new(det, "seq", json_integer(sd->seq));
+	json_object_set_new(det, "delay_us", json_integer((json_int_t)(sd->ts - f->first_data_ts)));
 	if (ra->conflict) json_object_set_new(det, "conflict_offset", json_integer(ra->conflict_off));
+	return det;
+}
+
+static enum det_result http_flow_end(void *st, struct det_ctx *c, const struct flow *f)
+{
+	struct http_state *s = st;
+	const struct reasm *ra = &f->d[1].ra;
+	const struct http_flow *sd = det_flow_state(c, f);
+	int status = 0;
+	struct strview loc = { 0 };
+	if (!sd || !f->first_data_ts || !ra->buf || !ra->contig) return DR_NOTHING;
+	int st2 = http_response_parse(ra->buf, ra->contig, &status, &loc);
+	if ((st2 != DIS_OK && st2 != DIS_TRUNCATED) || !status) return DR_NOTHING;
+	s->responses++;
+	uint32_t m = evidence(s, f, sd);
+	if (!(m & ~WEAK)) return DR_NOTHING;
+	s->injected++;
+	for (unsigned k = 0; k < EV_N; k++)
+		if (m & (1u << k)) s->hits[k]++;
+	struct inj_obs ob = { 'h', sd->flags, 0, sd->ipid, f->srv.family == 4,
+	                      sd->ttl, f->synack_ttl, sd->ts, f->name, f->hash };
+	det_note_injector(c, &ob);
 	int stage = f->stage >= ST_LATER && f->d[0].data_pkts > 1 ? ST_LATER : ST_POST_PSH;
-	engine_event(e, f, NULL, f->name, "http_injection", stage, confidence_of(m), m,
-	             f->srv_data.ts, det);
+	struct det_event ev = { .flow = f, .destination = f->name, .stage = stage,
+	                        .conf = det_confidence(c, m), .evidence = m, .ts = sd->ts,
+	                        .details = http_details(f, sd, status, &loc) };
+	det_emit(c, &ev);
+	return DR_INTERFERED;
 }
 
 static json_t *http_stats(void *st)
@@ -136,15 +196,22 @@ static json_t *http_stats(void *st)
 	json_t *o = json_object(), *h = json_object();
 	json_object_set_new(o, "responses", json_integer((json_int_t)s->responses));
 	json_object_set_new(o, "injected", json_integer((json_int_t)s->injected));
-	for (int k = 0; k < EV_COUNT; k++)
-		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
+	for (unsigned k = 0; k < EV_N; k++)
+		if (s->hits[k]) json_object_set_new(h, http_ev[k].code, json_integer((json_int_t)s->hits[k]));
 	json_object_set_new(o, "evidence_hits", h);
 	return o;
 }
 
 const struct detector det_http_injection = {
 	.name = "http_injection",
+	.desc = "HTTP responses (block pages, redirects) the server did not send",
+	.colour = "#1f77b4",
+	.packets = DET_TCP,
+	.flows = DET_TCP,
+	.flow_state = sizeof(struct http_flow),
+	.ev = http_ev, .nev = DET_N(http_ev),
 	.init = http_init,
+	.on_packet = http_on_packet,
 	.on_flow_end = http_flow_end,
 	.free = http_free,
 	.stats = http_stats,

@@ -40,13 +40,27 @@ static struct ts_addr *alive_slot(struct quic_state *s, const struct ts_addr *a)
 	return &s->alive[addr_hash(a, 11) & (ALIVE_SLOTS - 1)];
 }
 
-static void *qd_init(struct engine *e)
+static const struct det_evidence qd_ev[] = {   /* drops.h: DROP_EV_* */
+	{ "initial_retransmit", 0, "the client repeated its Initial" },
+	{ "repeated", 0, "two or more such flows to the destination" },
+	{ "sensor_drops", 0, "the sensor was dropping packets at the time" },
+	{ "residual", 0, "unanswered attempts spread over a minute or more" },
+};
+
+static const struct det_option qd_opts[] = {
+	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+};
+
+/* Per-flow slot: made by the client's first long-header packet. */
+struct quic_flow { uint32_t initials; };
+
+static void *qd_init(struct det_ctx *c)
 {
 	struct quic_state *s = xcalloc(1, sizeof *s);
-	drops_init(&s->d, "quic_drop", 0.25, EV_INITIAL_RETRANSMIT, 4096);
+	drops_init(&s->d, 0.25, 4096);
 	s->d.need_repeat = true;
 	s->d.residual = true;
-	(void)e;
+	(void)c;
 	return s;
 }
 
@@ -56,46 +70,59 @@ static void qd_free(void *st)
 	free(st);
 }
 
-static void qd_packet(void *st, struct engine *e, const struct pkt *pk, struct flow *f, int dir)
+/* Count the client's QUIC long-header packets (RFC 9000 17.2) of a known
+ * version to port 443; remember hosts alive over UDP. */
+static void qd_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
+                         const struct flow *f, int dir)
 {
 	struct quic_state *s = st;
-	(void)e;
-	if (pk->proto == 17 && f && dir == 1 && f->proto == 17)
-		*alive_slot(s, &pk->src) = pk->src;
-	else if ((pk->proto == 1 || pk->proto == 58) && pk->icmp.quoted && pk->icmp.iproto == 17 &&
-	         addr_eq(&pk->src, &pk->icmp.idst))
-		*alive_slot(s, &pk->src) = pk->src;
+	if (pk->proto == 1 || pk->proto == 58) {        /* the host's own ICMP */
+		if (pk->icmp.quoted && pk->icmp.iproto == 17 && addr_eq(&pk->src, &pk->icmp.idst))
+			*alive_slot(s, &pk->src) = pk->src;
+		return;
+	}
+	if (!f) return;
+	if (dir == 1) { *alive_slot(s, &pk->src) = pk->src; return; }
+	if (f->sport != 443 || pk->paylen < 5 || !(pk->payload[0] & 0x80) ||
+	    !quic_known_version(be32_at(pk->payload + 1)))
+		return;
+	struct quic_flow *q = det_flow_state(c, f);
+	if (!q) q = det_flow_state_new(c, f);
+	q->initials++;
 }
 
-static void qd_flow_end(void *st, struct engine *e, struct flow *f)
+static enum det_result qd_flow_end(void *st, struct det_ctx *c, const struct flow *f)
 {
 	struct quic_state *qs = st;
 	struct drops *d = &qs->d;
-	if (f->proto != 17 || f->sport != 443 || !f->quic_initials) return;
-	if (f->d[1].pkts || f->icmp_count) return;
+	const struct quic_flow *q = det_flow_state(c, f);
+	if (f->sport != 443 || !q) return DR_NOTHING;
+	if (f->d[1].pkts || f->icmp_count) return DR_NOTHING;
 	if (addr_eq(alive_slot(qs, &f->srv), &f->srv)) {
 		qs->alive_elsewhere++;
 		d->inconclusive++;
-		return;
+		return DR_INCONCLUSIVE;
 	}
-	uint64_t wait = (uint64_t)e->o.syn_timeout_s * 1000000;
-	if (f->d[0].first_ts + wait > e->end) {
+	uint64_t wait = (uint64_t)det_opt(c, 0) * 1000000;
+	if (f->d[0].first_ts + wait > det_end(c)) {
 		d->inconclusive++;
-		return;
+		return DR_INCONCLUSIVE;
 	}
-	drops_add(d, e, f, f->d[0].first_ts, f->d[0].last_ts, f->quic_initials, ST_POST_SYN);
+	/* unanswered: not a clean connection, event or not */
+	return drops_add(d, c, f, f->d[0].first_ts, f->d[0].last_ts, q->initials, ST_POST_SYN) ?
+	       DR_INTERFERED : DR_INCONCLUSIVE;
 }
 
-static void qd_tick(void *st, struct engine *e, uint64_t now)
+static void qd_tick(void *st, struct det_ctx *c, uint64_t now)
 {
 	struct drops *d = &((struct quic_state *)st)->d;
 	if (d->n && now > QUIC_DECIDE_AGE_US)
-		drops_decide(d, e, now - QUIC_DECIDE_AGE_US);
+		drops_decide(d, c, now - QUIC_DECIDE_AGE_US);
 }
 
-static void qd_finish(void *st, struct engine *e)
+static void qd_finish(void *st, struct det_ctx *c)
 {
-	drops_decide(&((struct quic_state *)st)->d, e, UINT64_MAX);
+	drops_decide(&((struct quic_state *)st)->d, c, UINT64_MAX);
 }
 
 static json_t *qd_stats(void *st)
@@ -108,9 +135,15 @@ static json_t *qd_stats(void *st)
 
 const struct detector det_quic_drop = {
 	.name = "quic_drop",
-	.init = qd_init,
-	.on_packet = qd_packet,
+	.desc = "QUIC Initials repeated with no server packet back",
+	.colour = "#e377c2",
 	.packets = DET_UDP | DET_ICMP,
+	.flows = DET_UDP,
+	.flow_state = sizeof(struct quic_flow),
+	.opts = qd_opts, .nopts = DET_N(qd_opts),
+	.ev = qd_ev, .nev = DET_N(qd_ev),
+	.init = qd_init,
+	.on_packet = qd_on_packet,
 	.on_flow_end = qd_flow_end,
 	.on_tick = qd_tick,
 	.on_finish = qd_finish,

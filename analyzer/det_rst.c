@@ -28,19 +28,60 @@
 
 #define BURST_US 1000000     /* RSTs of one burst lie within 1 s */
 #define IDLE_RST_US (5ULL * 1000000)
+#define RST_WINDOW (1u << 20)    /* "in window" slack for seq_race      */
+#define RST_MAX 8                /* RSTs recorded per flow              */
+
+/* Evidence codes; bit i of a mask = rst_ev[i]. */
+enum { EV_SEQ_RACE, EV_MULTI_RST, EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT,
+       EV_IPID_MISMATCH, EV_N };
+static const struct det_evidence rst_ev[] = {
+	{ "seq_race", W_STRONG, "the sender kept sending in-window after its RST" },
+	{ "multi_rst", W_STRONG, "several RSTs one host would not send" },
+	{ "ttl_mismatch", W_STRONG, "TTL off by > 1 from every TTL the sender used" },
+	{ "early_rst", W_MEDIUM, "sooner than half the vantage<->sender round trip" },
+	{ "fingerprint", W_WEAK, "a known injector pattern (data/injectors.txt)" },
+	{ "ipid_mismatch", W_WEAK, "IPv4 ID breaks the sender's incrementing pattern" },
+};
+_Static_assert(DET_N(rst_ev) == EV_N, "rst_ev and its enum differ");
+
 #define WEAK_MASK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH))
+
+struct rst_rec {
+	uint64_t ts;              /* arrival                                   */
+	uint64_t trigger_ts;      /* last packet from the other side before it */
+	uint32_t seq, ack;
+	uint16_t ipid, win;
+	uint8_t ttl, flags, dir, stage, reserved;
+	bool df;
+	bool in_window;           /* seq near the sender's own next seq        */
+	bool prev_match;          /* TTL within 1 of the sender's previous
+	                             packet, which was no SYN: the same box   */
+	bool reply;               /* seq equals an ACK the other side sent: the
+	                             shape of a RST answering a segment        */
+	uint32_t after;           /* sender's in-window packets after it       */
+};
+
+/* Per-flow slot: made by the flow's first RST. */
+struct rst_flow {
+	struct rst_rec rst[RST_MAX];
+	uint8_t nrst;
+	bool sent[2];             /* this side sent a RST                      */
+	uint32_t first_seq[2];    /* its seq                                   */
+	uint32_t after_rst[2];    /* non-RST, in-window packets after own RST  */
+	uint32_t after_rst_data[2];   /* of those, carrying payload or FIN     */
+};
 
 struct rst_state {
 	struct fingerprints *fp;
 	uint64_t rsts, injected, genuine, refused, weak_only, idle, midstream_one;
-	uint64_t hits[EV_COUNT];
+	uint64_t hits[EV_N];
 };
 
-static void *rst_init(struct engine *e)
+static void *rst_init(struct det_ctx *c)
 {
 	struct rst_state *s = xcalloc(1, sizeof *s);
 	s->fp = fp_load(NULL);
-	(void)e;
+	(void)c;
 	return s;
 }
 
@@ -56,7 +97,7 @@ static int absdiff(int a, int b) { return a > b ? a - b : b - a; }
 
 /* TTL evidence: 1 mismatch, 0 consistent, -1 unknown.  *ref = the TTL
  * compared against. */
-static int ttl_check(struct engine *e, const struct flow *f, const struct rst_rec *r,
+static int ttl_check(struct det_ctx *c, const struct flow *f, const struct rst_rec *r,
                      uint8_t *ref)
 {
 	const struct flow_dir *d = &f->d[r->dir];
@@ -78,7 +119,7 @@ static int ttl_check(struct engine *e, const struct flow *f, const struct rst_re
 	 * of which box of a path sent this one's RST */
 	if (f->midstream) return -1;
 	const struct ts_addr *who = r->dir ? &f->srv : &f->cli;
-	uint8_t b = bl_ttl(e->bl, who, &samples);
+	uint8_t b = det_ttl_baseline(c, who, &samples);
 	*ref = b;
 	if (samples < 2) return -1;
 	return absdiff(b, r->ttl) > 1 ? 1 : 0;
@@ -97,13 +138,13 @@ static int ttl_check(struct engine *e, const struct flow *f, const struct rst_re
  *  - >= 3 identical ones with the same non-zero IPv4 ID (separate packets
  *    from one host get different IDs; Linux "any" duplicates on another
  *    VLAN were already removed). */
-static bool multi_rst(const struct flow *f, unsigned i, bool v4)
+static bool multi_rst(const struct rst_flow *rf, unsigned i, bool v4)
 {
-	const struct rst_rec *r = &f->rst[i];
+	const struct rst_rec *r = &rf->rst[i];
 	unsigned same = 1;
 	if (!r->in_window) return false;
-	for (unsigned j = 0; j < f->nrst; j++) {
-		const struct rst_rec *q = &f->rst[j];
+	for (unsigned j = 0; j < rf->nrst; j++) {
+		const struct rst_rec *q = &rf->rst[j];
 		if (j == i || q->dir != r->dir || !q->in_window) continue;
 		uint64_t gap = q->ts > r->ts ? q->ts - r->ts : r->ts - q->ts;
 		if (gap > BURST_US) continue;
@@ -122,11 +163,11 @@ static bool multi_rst(const struct flow *f, unsigned i, bool v4)
 }
 
 /* Index of the first RST record of direction dir. */
-static unsigned first_of_dir(const struct flow *f, uint8_t dir)
+static unsigned first_of_dir(const struct rst_flow *rf, uint8_t dir)
 {
-	for (unsigned j = 0; j < f->nrst; j++)
-		if (f->rst[j].dir == dir) return j;
-	return f->nrst;
+	for (unsigned j = 0; j < rf->nrst; j++)
+		if (rf->rst[j].dir == dir) return j;
+	return rf->nrst;
 }
 
 static bool ipid_odd(const struct flow *f, const struct rst_rec *r)
@@ -145,26 +186,26 @@ struct rst_found {
 	const char *fp;              /* matched fingerprint */
 };
 
-static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct flow *f,
-                             unsigned i, struct rst_found *out)
+static uint32_t rst_evidence(struct rst_state *s, struct det_ctx *c, const struct flow *f,
+                             const struct rst_flow *rf, unsigned i, struct rst_found *out)
 {
-	const struct rst_rec *r = &f->rst[i];
+	const struct rst_rec *r = &rf->rst[i];
 	uint32_t m = 0;
 	uint8_t ref = 0;
 	const struct flow_dir *d = &f->d[r->dir];
 	/* the sender kept talking after this RST (and after its own FIN it
 	 * would not: exclude RSTs that follow the sender's FIN) */
-	if (r->after && r->in_window && !(d->fin && d->fin_ts < r->ts && !d->after_rst_data))
+	if (r->after && r->in_window && !(d->fin && d->fin_ts < r->ts && !rf->after_rst_data[r->dir]))
 		m |= 1u << EV_SEQ_RACE;
 	bool after_own_fin = d->fin && d->fin_ts <= r->ts;
-	/* the peer closed or reset first: RSTs answering its late segments
-	 * are teardown, however many */
+	/* the peer reset first: RSTs answering its late segments are
+	 * teardown, however many (after the peer's FIN alone they are not:
+	 * the GFW's burst can follow a server's quick FIN) */
 	const struct flow_dir *peer = &f->d[!r->dir];
-	bool after_peer_close = (peer->fin && peer->fin_ts < r->ts) ||
-	                        (peer->rst && peer->first_rst_ts < r->ts);
+	bool after_peer_close = peer->rst && peer->first_rst_ts < r->ts;
 	bool v4 = (r->dir ? f->srv.family : f->cli.family) == 4;
-	if (!after_own_fin && !after_peer_close && multi_rst(f, i, v4)) m |= 1u << EV_MULTI_RST;
-	int t = ttl_check(e, f, r, &ref);
+	if (!after_own_fin && !after_peer_close && multi_rst(rf, i, v4)) m |= 1u << EV_MULTI_RST;
+	int t = ttl_check(c, f, r, &ref);
 	if (t == 1) m |= 1u << EV_TTL_MISMATCH;
 	/* early_rst only for the endpoint far from the vantage point: its
 	 * round trip must be >= 1 ms and dwarf the other side's (a client's
@@ -191,7 +232,7 @@ static uint32_t rst_evidence(struct rst_state *s, struct engine *e, const struct
 	/* the sender had closed the connection itself, with its FIN and then
 	 * its own RST: a later RST claiming to be from it resets nothing (a
 	 * LAN device answering a late retransmission, skype.pcap) */
-	if (d->fin && d->fin_ts < r->ts && d->first_rst_ts < r->ts && i && first_of_dir(f, r->dir) < i)
+	if (d->fin && d->fin_ts < r->ts && d->first_rst_ts < r->ts && first_of_dir(rf, r->dir) < i)
 		m = 0;
 	out->ref = ref;
 	out->delay = delay;
@@ -216,63 +257,140 @@ static json_t *rst_json(const struct rst_rec *r, const struct rst_found *x, uint
 	json_object_set_new(rj, "after_packets", json_integer(r->after));
 	if (x->fp) json_object_set_new(rj, "fingerprint", json_string(x->fp));
 	json_t *codes = json_array();
-	for (int k = 0; k < EV_COUNT; k++)
-		if (m & (1u << k)) json_array_append_new(codes, json_string(evidence_name(k)));
+	for (unsigned k = 0; k < EV_N; k++)
+		if (m & (1u << k)) json_array_append_new(codes, json_string(rst_ev[k].code));
 	json_object_set_new(rj, "evidence", codes);
 	return rj;
 }
 
-static void rst_flow_end(void *st, struct engine *e, struct flow *f)
+/* Record a RST from side dir (its first RST_MAX). */
+static void note_rst(struct rst_flow *rf, const struct flow *f, int dir, const struct pkt *pk)
+{
+	const struct flow_dir *d = &f->d[dir], *o = &f->d[!dir];
+	if (!rf->sent[dir]) { rf->sent[dir] = true; rf->first_seq[dir] = pk->tcp.seq; }
+	if (rf->nrst >= RST_MAX) return;
+	struct rst_rec *r = &rf->rst[rf->nrst++];
+	r->ts = pk->ts;
+	r->trigger_ts = o->last_ts;
+	r->seq = pk->tcp.seq;
+	r->ack = pk->tcp.ack;
+	r->ipid = pk->ipid;
+	r->win = pk->tcp.win;
+	r->ttl = pk->ttl;
+	r->flags = pk->tcp.flags;
+	r->reserved = pk->tcp.reserved;
+	r->df = pk->df;
+	r->dir = (uint8_t)dir;
+	r->stage = f->stage ? f->stage : ST_POST_SYN;
+	/* tracking left the sender's "previous packet" as it was before
+	 * this RST */
+	int dt = (int)d->prev_ttl - (int)pk->ttl;
+	r->prev_match = d->pkts > 1 && d->prev_ttl && !d->prev_syn && dt <= 1 && dt >= -1;
+	for (int i = 0; i < 4; i++)
+		if (o->ack_set && o->ack_ring[i] == pk->tcp.seq) r->reply = true;
+	/* a RST answering a bogus ACK (e.g. one provoked by a forged SYN-ACK)
+	 * carries that ACK as its seq, far from the sender's own sequence
+	 * space: it resets nothing of this connection */
+	uint32_t dist = pk->tcp.seq - d->next_seq;
+	r->in_window = !d->seq_set || dist <= RST_WINDOW || (uint32_t)-dist <= RST_WINDOW;
+}
+
+/* A non-RST packet from the side that (supposedly) sent a RST earlier. */
+static void after_rst(struct rst_flow *rf, const struct flow *f, int dir, const struct pkt *pk)
+{
+	uint8_t fl = pk->tcp.flags;
+	if ((fl & TH_SYN) && !(fl & TH_ACK)) return;   /* a new attempt */
+	/* a SYN-ACK to a SYN the other side sent after this RST: the port
+	 * refused the first SYN and accepted the retry (a server that was
+	 * starting, Windows retrying a refused connect) */
+	if ((fl & TH_SYN) && f->d[!dir].last_syn_ts > f->d[dir].first_rst_ts) return;
+	uint32_t dist = pk->tcp.seq - rf->first_seq[dir];
+	if (dist > RST_WINDOW && -dist > RST_WINDOW && !(fl & TH_SYN)) return;
+	rf->after_rst[dir]++;
+	if (pk->paylen_wire || (fl & TH_FIN) || (fl & TH_SYN)) rf->after_rst_data[dir]++;
+	for (unsigned i = 0; i < rf->nrst; i++)
+		if (rf->rst[i].dir == dir) rf->rst[i].after++;
+}
+
+/* Every TCP packet, after tracking (which leaves a RST's sender state as
+ * it was before the RST): record RSTs, and what their senders did next. */
+static void rst_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
+                          const struct flow *f, int dir)
+{
+	(void)st;
+	if (!f->d[dir].rst) return;       /* tracking: this side sent no RST yet */
+	struct rst_flow *rf = det_flow_state(c, f);
+	if (pk->tcp.flags & TH_RST) {
+		if (!rf) rf = det_flow_state_new(c, f);
+		note_rst(rf, f, dir, pk);
+	} else if (rf && rf->sent[dir]) {
+		after_rst(rf, f, dir, pk);
+	}
+}
+
+/* A flow without injected RSTs: refused (RST to the SYN) or genuine. */
+static enum det_result rst_genuine(struct rst_state *s, const struct flow *f,
+                                   const struct rst_flow *rf)
+{
+	const struct rst_rec *r = &rf->rst[0];
+	if (r->stage == ST_POST_SYN && r->dir == 1 && !f->synack_seen) {
+		s->refused++;
+		return DR_REFUSED;
+	}
+	s->genuine++;
+	return DR_GENUINE_RST;
+}
+
+static void rst_note_injector(struct det_ctx *c, const struct flow *f, const struct rst_rec *rr)
+{
+	uint8_t peer = flow_ttl_mode(&f->d[rr->dir], NULL);
+	struct inj_obs ob = { 'r', rr->flags, rr->win, rr->ipid,
+	                      (rr->dir ? f->srv.family : f->cli.family) == 4, rr->ttl, peer,
+	                      rr->ts, f->name, f->hash };
+	det_note_injector(c, &ob);
+}
+
+static enum det_result rst_flow_end(void *st, struct det_ctx *c, const struct flow *f)
 {
 	struct rst_state *s = st;
-	if (f->proto != 6 || !f->nrst) return;
+	const struct rst_flow *rf = det_flow_state(c, f);
+	if (!rf || !rf->nrst) return DR_NOTHING;
 	uint32_t mask = 0;
 	int stage = 0;
 	uint64_t ts = 0;
 	unsigned injected = 0;
 	json_t *list = json_array();
-	for (unsigned i = 0; i < f->nrst; i++) {
+	for (unsigned i = 0; i < rf->nrst; i++) {
 		struct rst_found x;
-		uint32_t m = rst_evidence(s, e, f, i, &x);
+		uint32_t m = rst_evidence(s, c, f, rf, i, &x);
 		s->rsts++;
 		if (m && !(m & ~WEAK_MASK)) s->weak_only++;
 		if (!(m & ~WEAK_MASK)) continue;     /* no evidence, or weak only: genuine */
 		/* a flow seen only in part: one piece of evidence is not enough */
 		if (f->midstream && __builtin_popcount(m & ~WEAK_MASK) < 2) { s->midstream_one++; continue; }
-		json_array_append_new(list, rst_json(&f->rst[i], &x, m));
+		json_array_append_new(list, rst_json(&rf->rst[i], &x, m));
 		injected++;
-		const struct rst_rec *rr = &f->rst[i];
-		uint8_t peer = flow_ttl_mode(&f->d[rr->dir], NULL);
-		struct inj_obs ob = { 'r', rr->flags, rr->win, rr->ipid,
-		                      (rr->dir ? f->srv.family : f->cli.family) == 4, rr->ttl, peer,
-		                      rr->ts, f->name, f->hash };
-		inj_note(e->inj, &ob);
-		for (int k = 0; k < EV_COUNT; k++)
+		rst_note_injector(c, f, &rf->rst[i]);
+		for (unsigned k = 0; k < EV_N; k++)
 			if (m & (1u << k)) s->hits[k]++;
-		if (!ts) { ts = f->rst[i].ts; stage = f->rst[i].stage; }
+		if (!ts) { ts = rf->rst[i].ts; stage = rf->rst[i].stage; }
 		mask |= m;
 	}
 	if (!injected) {
 		json_decref(list);
-		const struct rst_rec *r = &f->rst[0];
-		if (r->stage == ST_POST_SYN && r->dir == 1 && !f->synack_seen) {
-			f->out_refused = true;
-			s->refused++;
-		} else {
-			f->out_genuine_rst = true;
-			s->genuine++;
-		}
-		return;
+		return rst_genuine(s, f, rf);
 	}
 	s->injected++;
-	f->out_interfered = true;
 	json_t *det = json_object();
 	json_object_set_new(det, "rsts", list);
 	json_object_set_new(det, "rtt_server_us", json_integer(f->rtt_srv_us));
 	json_object_set_new(det, "rtt_client_us", json_integer(f->rtt_cli_us));
 	json_object_set_new(det, "injected_count", json_integer(injected));
-	engine_event(e, f, NULL, f->name, "rst_injection", stage, confidence_of(mask),
-	             mask, ts, det);
+	struct det_event ev = { .flow = f, .destination = f->name, .stage = stage,
+	                        .conf = det_confidence(c, mask), .evidence = mask, .ts = ts,
+	                        .details = det };
+	det_emit(c, &ev);
+	return DR_INTERFERED;
 }
 
 static json_t *rst_stats(void *st)
@@ -286,15 +404,22 @@ static json_t *rst_stats(void *st)
 	json_object_set_new(o, "weak_only_rsts", json_integer((json_int_t)s->weak_only));
 	json_object_set_new(o, "idle_teardown_rsts", json_integer((json_int_t)s->idle));
 	json_object_set_new(o, "midstream_single_evidence_rsts", json_integer((json_int_t)s->midstream_one));
-	for (int k = 0; k < EV_COUNT; k++)
-		if (s->hits[k]) json_object_set_new(h, evidence_name(k), json_integer((json_int_t)s->hits[k]));
+	for (unsigned k = 0; k < EV_N; k++)
+		if (s->hits[k]) json_object_set_new(h, rst_ev[k].code, json_integer((json_int_t)s->hits[k]));
 	json_object_set_new(o, "evidence_hits", h);
 	return o;
 }
 
 const struct detector det_rst_injection = {
 	.name = "rst_injection",
+	.desc = "RSTs the claimed sender did not send",
+	.colour = "#d62728",
+	.packets = DET_TCP,
+	.flows = DET_TCP,
+	.flow_state = sizeof(struct rst_flow),
+	.ev = rst_ev, .nev = DET_N(rst_ev),
 	.init = rst_init,
+	.on_packet = rst_on_packet,
 	.on_flow_end = rst_flow_end,
 	.free = rst_free,
 	.stats = rst_stats,

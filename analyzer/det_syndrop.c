@@ -15,11 +15,21 @@
 
 #define SYN_DECIDE_AGE_US (120ULL * 1000000)
 
-static void *sd_init(struct engine *e)
+static const struct det_evidence sd_ev[] = {   /* drops.h: DROP_EV_* */
+	{ "syn_retransmit", 0, "the client repeated its SYN" },
+	{ "repeated", 0, "two or more such connections to the destination" },
+	{ "sensor_drops", 0, "the sensor was dropping packets at the time" },
+};
+
+static const struct det_option sd_opts[] = {
+	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+};
+
+static void *sd_init(struct det_ctx *c)
 {
 	struct drops *d = xcalloc(1, sizeof *d);
-	drops_init(d, "syn_drop", 0.25, EV_SYN_RETRANSMIT, 4096);
-	(void)e;
+	drops_init(d, 0.25, 4096);
+	(void)c;
 	return d;
 }
 
@@ -29,44 +39,43 @@ static void sd_free(void *st)
 	free(st);
 }
 
-static void sd_flow_end(void *st, struct engine *e, struct flow *f)
+static enum det_result sd_flow_end(void *st, struct det_ctx *c, const struct flow *f)
 {
 	struct drops *d = st;
-	if (f->proto != 6 || !f->syn_seen) return;
-	if (f->d[1].pkts || f->icmp_count) return;          /* answered */
-	const struct flow_dir *c = &f->d[0];
-	if (c->pkts > c->syn_count) {                       /* client went on */
-		f->out_asymmetric = true;
-		return;
-	}
-	uint64_t wait = (uint64_t)e->o.syn_timeout_s * 1000000;
-	if (c->syn_count < 2 || f->syn_ts + wait > e->end) {
-		f->out_inconclusive = true;
+	if (!f->syn_seen) return DR_NOTHING;
+	if (f->d[1].pkts || f->icmp_count) return DR_NOTHING;   /* answered */
+	const struct flow_dir *cl = &f->d[0];
+	if (cl->pkts > cl->syn_count) return DR_ASYMMETRIC;     /* client went on */
+	uint64_t wait = (uint64_t)det_opt(c, 0) * 1000000;
+	if (cl->syn_count < 2 || f->syn_ts + wait > det_end(c)) {
 		d->inconclusive++;
-		return;
+		return DR_INCONCLUSIVE;
 	}
-	if (drops_add(d, e, f, f->syn_ts, c->last_ts, c->syn_count, ST_POST_SYN))
-		f->out_interfered = true;
-	else
-		f->out_inconclusive = true;
+	return drops_add(d, c, f, f->syn_ts, cl->last_ts, cl->syn_count, ST_POST_SYN) ?
+	       DR_INTERFERED : DR_INCONCLUSIVE;
 }
 
-static void sd_tick(void *st, struct engine *e, uint64_t now)
+static void sd_tick(void *st, struct det_ctx *c, uint64_t now)
 {
 	struct drops *d = st;
 	if (d->n && now > SYN_DECIDE_AGE_US)
-		drops_decide(d, e, now - SYN_DECIDE_AGE_US);
+		drops_decide(d, c, now - SYN_DECIDE_AGE_US);
 }
 
-static void sd_finish(void *st, struct engine *e)
+static void sd_finish(void *st, struct det_ctx *c)
 {
-	drops_decide(st, e, UINT64_MAX);
+	drops_decide(st, c, UINT64_MAX);
 }
 
 static json_t *sd_stats(void *st) { return drops_stats(st); }
 
 const struct detector det_syn_drop = {
 	.name = "syn_drop",
+	.desc = "SYNs retransmitted and never answered",
+	.colour = "#ff7f0e",
+	.flows = DET_TCP,
+	.opts = sd_opts, .nopts = DET_N(sd_opts),
+	.ev = sd_ev, .nev = DET_N(sd_ev),
 	.init = sd_init,
 	.on_flow_end = sd_flow_end,
 	.on_tick = sd_tick,

@@ -14,12 +14,10 @@
 #include "drops.h"
 #include "util.h"
 
-void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max)
+void drops_init(struct drops *d, double base, unsigned max)
 {
 	memset(d, 0, sizeof *d);
-	d->sig = sig;
 	d->base = base;
-	d->evcode = evcode;
 	d->max = max ? max : 4096;
 	d->v = xcalloc(d->max, sizeof *d->v);
 }
@@ -72,7 +70,7 @@ static bool fallback_of_pending(const struct drops *d, const struct flow *f, uin
 	return false;
 }
 
-bool drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
+bool drops_add(struct drops *d, struct det_ctx *e, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
 	if (peer_port(f) || fallback_of_pending(d, f, ts, last_ts)) {
@@ -89,15 +87,14 @@ bool drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
 	struct drop_cand *c = &d->v[d->n++];
 	memset(c, 0, sizeof *c);
 	c->name = xstrdup(f->name);
-	ev_tuple_of(&c->t, f);
+	det_tuple_of(&c->t, f);
 	c->ts = ts;
 	c->last_ts = last_ts;
 	c->tries = tries;
 	c->stage = stage;
-	c->named = f->name_src >= NS_DNS || targets_match(e->targets, f->name, NULL);
-	c->sensor_dropping = e->sensor_dropping;
-	c->frames = f->evidence;          /* ours now */
-	f->evidence = NULL;
+	c->named = f->name_src >= NS_DNS || det_is_target(e, f->name);
+	c->sensor_dropping = det_sensor_dropping(e);
+	c->frames = det_take_packets(e, f);   /* ours now */
 	c->t.frames = c->frames;
 	return true;
 }
@@ -123,20 +120,22 @@ static unsigned same_dest(const struct drops *d, const struct drop_cand *c, uint
 
 #define RESIDUAL_SPAN_US (60ULL * 1000000)
 
-static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigned repeat,
+static void emit(struct drops *d, struct det_ctx *e, struct drop_cand *c, unsigned repeat,
                  uint64_t span)
 {
 	double conf = d->base, part;
-	uint32_t mask = 1u << d->evcode;
-	if (repeat >= 2) { conf += 0.25; mask |= 1u << EV_REPEATED; }
+	/* the retransmission code only when this connection retransmitted
+	 * (a QUIC flow with one Initial can be an event by repetition) */
+	uint32_t mask = c->tries >= 2 ? 1u << DROP_EV_RETRANSMIT : 0;
+	if (repeat >= 2) { conf += 0.25; mask |= 1u << DROP_EV_REPEATED; }
 	/* unanswered attempts to one destination spread over minutes: the
 	 * blocking persisted (the GFW's residual blocking holds a server or
 	 * 4-tuple for 90-180 s after a trigger) */
-	if (d->residual && repeat >= 3 && span >= RESIDUAL_SPAN_US) mask |= 1u << EV_RESIDUAL;
+	if (d->residual && repeat >= 3 && span >= RESIDUAL_SPAN_US) mask |= 1u << DROP_EV_RESIDUAL;
 	if (c->named) conf += 0.15;
-	if (e->answered_flows) conf += 0.10;
+	if (det_answered_flows(e)) conf += 0.10;
 	if (c->tries >= 3) conf += 0.05;
-	if (c->sensor_dropping) { conf -= 0.20; mask |= 1u << EV_SENSOR_DROPS; }
+	if (c->sensor_dropping) { conf -= 0.20; mask |= 1u << DROP_EV_SENSOR_DROPS; }
 	if (conf < 0) conf = 0;
 	/* the connection's own part: what the report's signature keeps */
 	part = d->base + (c->named ? 0.15 : 0) + (c->tries >= 3 ? 0.05 : 0) -
@@ -146,16 +145,19 @@ static void emit(struct drops *d, struct engine *e, struct drop_cand *c, unsigne
 	json_object_set_new(det, "unanswered_span_s", json_integer((json_int_t)(span / 1000000)));
 	json_object_set_new(det, "waited_us", json_integer((json_int_t)(c->last_ts - c->ts)));
 	json_object_set_new(det, "connections_to_destination", json_integer(repeat));
-	json_object_set_new(det, "other_connections_answered", json_integer((json_int_t)e->answered_flows));
+	json_object_set_new(det, "other_connections_answered", json_integer((json_int_t)det_answered_flows(e)));
 	json_object_set_new(det, "source_port_above_dest_port", json_boolean(c->t.sport > c->t.dport));
-	struct dest *dd = dest_get(e->dt, c->name);
-	if (dd) json_object_set_new(det, "destination_reached_over_tcp",
-	                            json_boolean(dest_tcp(dd)->established > 0));
-	engine_rep_event(e, &c->t, c->name, d->sig, c->stage, conf, part, mask, c->ts, det);
+	uint64_t est;
+	if (det_dest_established(e, c->name, &est))
+		json_object_set_new(det, "destination_reached_over_tcp", json_boolean(est > 0));
+	struct det_event ev = { .tuple = c->t, .destination = c->name, .stage = c->stage,
+	                        .conf = conf, .evidence = mask, .ts = c->ts, .details = det,
+	                        .repetition = true, .part = part };
+	det_emit(e, &ev);
 	d->decided++;
 }
 
-void drops_decide(struct drops *d, struct engine *e, uint64_t before)
+void drops_decide(struct drops *d, struct det_ctx *e, uint64_t before)
 {
 	unsigned keep = 0, due = 0;
 	for (unsigned i = 0; i < d->n; i++)

@@ -5,7 +5,12 @@
 #ifndef TS_DROPS_H
 #define TS_DROPS_H
 
-#include "engine_int.h"
+#include "det_api.h"
+
+/* The evidence tables of the drop detectors start alike: bit 0 is the
+ * detector's own retransmission code, then these (quic_drop adds
+ * residual). */
+enum { DROP_EV_RETRANSMIT, DROP_EV_REPEATED, DROP_EV_SENSOR_DROPS, DROP_EV_RESIDUAL };
 
 struct drop_cand {
 	char *name;
@@ -26,9 +31,7 @@ struct drop_cand {
 struct drop_hist { char name[96]; uint64_t first, last; uint32_t n; };
 
 struct drops {
-	const char *sig;         /* "syn_drop" / "data_drop"            */
 	double base;             /* confidence of one connection        */
-	uint32_t evcode;         /* EV_SYN_RETRANSMIT / EV_DATA_RETRANSMIT */
 	bool need_repeat;        /* one try, one connection: no event     */
 	bool residual;           /* look for blocking that lasts minutes   */
 	struct drop_cand *v;
@@ -38,15 +41,20 @@ struct drops {
 	uint64_t decided, overflow, inconclusive;
 };
 
-void drops_init(struct drops *d, const char *sig, double base, uint32_t evcode, unsigned max);
+/* Set up d (base confidence, at most max candidates held); cannot fail. */
+void drops_init(struct drops *d, double base, unsigned max);
+/* Free the candidates (not d itself). */
 void drops_free(struct drops *d);
-/* Hold flow f as a candidate; false (counted inconclusive) when it is
- * no attempt of its own: a peer's dynamic port on an unnamed address, or
- * a fallback port tried at the same time as a pending candidate. */
-bool drops_add(struct drops *d, struct engine *e, struct flow *f, uint64_t ts,
+/* Hold flow f as a candidate (taking over its --evidence packets; may
+ * decide every held candidate first when the list is full).  False
+ * (counted inconclusive) when it is no attempt of its own: a peer's
+ * dynamic port on an unnamed address, or a fallback port tried at the
+ * same time as a pending candidate. */
+bool drops_add(struct drops *d, struct det_ctx *c, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage);
-/* Decide candidates older than `before` (UINT64_MAX: all). */
-void drops_decide(struct drops *d, struct engine *e, uint64_t before);
+/* Decide candidates older than `before` (UINT64_MAX: all): emit an event
+ * for each, or count it inconclusive. */
+void drops_decide(struct drops *d, struct det_ctx *c, uint64_t before);
 json_t *drops_stats(const struct drops *d);
 
 #endif

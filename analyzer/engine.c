@@ -1,12 +1,16 @@
-/* engine.c - the packet path: decode, flows, naming, detectors, events.
+/* engine.c - the packet path: decode, flows, TCP tracking, attribution,
+ * detectors, events.
  *
- * Owns everything it creates; detectors see it through engine_int.h and
- * report only through engine_event() and the destination table.
+ * Owns everything it creates.  Detectors see it only through det_api.h
+ * (det_api.c), return their verdict on a flow, and report through
+ * det_emit(); the engine adds their verdicts up per destination.
  */
 #include <stdlib.h>
 #include <string.h>
+#include "catalog.h"
 #include "community_id.h"
 #include "detector.h"
+#include "engine_int.h"
 #include "tcp_track.h"
 #include "util.h"
 
@@ -18,10 +22,7 @@ void engine_opts_default(struct engine_opts *o)
 	o->max_flows = 262144;
 	o->tcp_idle_s = 300;
 	o->udp_idle_s = 60;
-	o->syn_timeout_s = 3;
-	o->dns_hold_ms = 3000;
 	o->dns_cache_max = 131072;
-	o->dns_pending_max = 65536;
 	o->dest_max = 65536;
 	o->reasm_bytes = 16384;
 	o->min_confidence = 0.5;
@@ -30,6 +31,81 @@ void engine_opts_default(struct engine_opts *o)
 }
 
 static void flow_end(void *ctx, struct flow *f);
+
+int engine_opts_set_det(struct engine_opts *o, const char *name, unsigned long v)
+{
+	for (unsigned i = 0; i < o->ndet_opts; i++)
+		if (!strcmp(o->det_opts[i].name, name)) { o->det_opts[i].v = v; return 0; }
+	if (o->ndet_opts >= ENGINE_DET_OPTS) return -1;
+	o->det_opts[o->ndet_opts].name = name;
+	o->det_opts[o->ndet_opts++].v = v;
+	return 0;
+}
+
+/* A detector option's value: set in o, else the detector's default. */
+static unsigned long det_opt_value(const struct engine_opts *o, const struct det_option *d)
+{
+	for (unsigned i = 0; i < o->ndet_opts; i++)
+		if (!strcmp(o->det_opts[i].name, d->name)) return o->det_opts[i].v;
+	return d->def;
+}
+
+/* Per class (bit k of DET_*), the detectors that want its packets and
+ * its flows' ends; the detectors with a tick. */
+static void hooks_init(struct engine *e)
+{
+	struct det_hooks *h = &e->hooks;
+	h->tick = xcalloc(e->ndet, sizeof *h->tick);
+	for (unsigned k = 0; k < DET_CLASSES; k++) {
+		h->pkt[k] = xcalloc(e->ndet, sizeof *h->pkt[k]);
+		h->end[k] = xcalloc(e->ndet, sizeof *h->end[k]);
+	}
+	for (unsigned i = 0; i < e->ndet; i++) {
+		const struct detector *d = e->det[i].d;
+		for (unsigned k = 0; k < DET_CLASSES; k++) {
+			if (d->on_packet && (d->packets & 1u << k)) h->pkt[k][h->npkt[k]++] = &e->det[i];
+			if (d->on_flow_end && (d->flows & 1u << k)) h->end[k][h->nend[k]++] = &e->det[i];
+		}
+		if (d->on_tick) h->tick[h->ntick++] = &e->det[i];
+	}
+}
+
+static void hooks_free(struct det_hooks *h)
+{
+	free(h->tick);
+	for (unsigned k = 0; k < DET_CLASSES; k++) {
+		free(h->pkt[k]);
+		free(h->end[k]);
+	}
+}
+
+/* One context per registered detector; a flow slot type for each one
+ * with per-flow state. */
+static void detectors_init(struct engine *e)
+{
+	e->ndet = ndetectors;
+	e->det = xcalloc(ndetectors, sizeof *e->det);
+	e->slot_types = xcalloc(ndetectors, sizeof *e->slot_types);
+	unsigned nslot = 0;
+	for (unsigned i = 0; i < ndetectors; i++) {
+		const struct detector *d = detectors[i];
+		struct det_ctx *c = &e->det[i];
+		c->e = e;
+		c->d = d;
+		c->idx = i;
+		c->slot = -1;
+		if (d->flow_state) {
+			e->slot_types[nslot] = (struct ft_slot_type){ d->flow_state, d->flow_free };
+			c->slot = (int)nslot++;
+		}
+		c->opt = xcalloc(d->nopts ? d->nopts : 1, sizeof *c->opt);
+		for (unsigned k = 0; k < d->nopts; k++) c->opt[k] = det_opt_value(&e->o, &d->opts[k]);
+	}
+	ft_slots(e->ft, nslot, e->slot_types);
+	for (unsigned i = 0; i < ndetectors; i++)
+		e->det[i].st = detectors[i]->init ? detectors[i]->init(&e->det[i]) : NULL;
+	hooks_init(e);
+}
 
 struct engine *engine_new(const struct engine_opts *o, char *err)
 {
@@ -53,11 +129,7 @@ struct engine *engine_new(const struct engine_opts *o, char *err)
 	e->inj = inj_new(8192);
 	e->dropped = -1;
 	e->last_dlt = -1;
-	for (unsigned i = 0; i < DET_MAX && detectors[i]; i++) {
-		e->det[i] = detectors[i];
-		e->det_state[i] = detectors[i]->init ? detectors[i]->init(e) : NULL;
-		e->ndet++;
-	}
+	detectors_init(e);
 	return e;
 }
 
@@ -71,67 +143,9 @@ struct dest *engine_dest(struct engine *e, const char *name)
 	return d;
 }
 
-/* nDPI's IP-list service of an address, through a small direct-mapped
- * cache: many flows share a server, and the patricia lookup is not free. */
-static uint16_t ip_service(struct engine *e, const struct ts_addr *a)
-{
-	if (!e->ndpi || a->family != 4) return 0;
-	struct ipsvc *c = &e->ipsvc[addr_hash(a, 5) & (IPSVC_SLOTS - 1)];
-	if (c->set && addr_eq(&c->a, a)) return c->proto;
-	c->a = *a;
-	c->proto = ndpi_ip_service(e->ndpi, a);
-	c->set = true;
-	return c->proto;
-}
-
-/* Destination precedence (DESIGN.md 1): SNI > Host > QUIC SNI (nDPI) >
- * DNS answer name > nDPI IP-based service > bare IP. */
-const char *engine_flow_destination(struct engine *e, struct flow *f)
-{
-	char buf[256];
-	if (f->name && f->name_src >= NS_QUIC) return f->name;
-	if (f->ndpi) {
-		const char *h = ndpi_host(f->ndpi);
-		if (h && *h) {
-			name_clean((const uint8_t *)h, strlen(h), buf, sizeof buf);
-			if (buf[0]) {
-				free(f->name);
-				f->name = xstrdup(buf);
-				f->name_src = NS_QUIC;
-				return f->name;
-			}
-		}
-	}
-	if (!f->dns_name && e->o.shared_dnsc) {
-		/* shared cache: the answer may have been seen by another worker
-		 * after this flow's first packet was processed here */
-		uint64_t t0 = f->d[0].first_ts ? f->d[0].first_ts : f->d[1].first_ts;
-		f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, t0);
-	}
-	if (f->dns_name && !dnsc_forged(e->dnsc, &f->srv, NULL)) {
-		free(f->name);
-		f->name = xstrdup(f->dns_name);
-		f->name_src = NS_DNS;
-		return f->name;
-	}
-	uint16_t svc = ip_service(e, &f->srv);
-	if (svc && !f->ndpi_proto) f->ndpi_proto = svc;
-	const char *label = svc ? ndpi_proto_label(e->ndpi, svc) : NULL;
-	if (label && *label && strcmp(label, "Unknown")) {
-		name_clean((const uint8_t *)label, strlen(label), buf, sizeof buf);
-		free(f->name);
-		f->name = xstrdup(buf);
-		f->name_src = NS_NDPI_IP;
-		return f->name;
-	}
-	addr_str(&f->srv, buf, sizeof buf);
-	free(f->name);
-	f->name = xstrdup(buf);
-	f->name_src = NS_IP;
-	return f->name;
-}
-
-static void flow_to_dest(struct engine *e, struct flow *f)
+/* The flow's counters into its destination; res = the detectors'
+ * verdicts (bit r = some detector returned enum det_result r). */
+static void flow_to_dest(struct engine *e, struct flow *f, unsigned res)
 {
 	struct dest *d = engine_dest(e, f->name);
 	if (!d) return;
@@ -151,7 +165,9 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	uint64_t last = f->d[0].last_ts > f->d[1].last_ts ? f->d[0].last_ts : f->d[1].last_ts;
 	dest_seen(d, first);
 	dest_seen(d, last);
-	if (!f->out_interfered && (f->d[1].pkts || f->proto != 6)) dest_clean_conn(d, first);
+	/* clean: the server answered and no detector saw interference (an
+	 * unanswered QUIC flow is no more clean than an unanswered SYN) */
+	if (!(res & 1u << DR_INTERFERED) && f->d[1].pkts) dest_clean_conn(d, first);
 	if (f->proto != 6) {
 		struct dest_udp *u = dest_udp(d);
 		u->flows++;
@@ -161,32 +177,43 @@ static void flow_to_dest(struct engine *e, struct flow *f)
 	struct dest_tcp *t = dest_tcp(d);
 	t->connections++;
 	if (f->established || (f->midstream && f->d[0].pkts && f->d[1].pkts)) t->established++;
-	if (f->out_genuine_rst) t->genuine_rst++;
-	if (f->out_refused) t->refused++;
-	if (f->out_inconclusive) t->inconclusive++;
-	if (f->out_asymmetric) t->asymmetric++;
+	if (res & 1u << DR_GENUINE_RST) t->genuine_rst++;
+	if (res & 1u << DR_REFUSED) t->refused++;
+	if (res & 1u << DR_INCONCLUSIVE) t->inconclusive++;
+	if (res & 1u << DR_ASYMMETRIC) t->asymmetric++;
+}
+
+/* DNS flows (UDP port 53) are transactions, not connections: no
+ * destination, not counted as answered; detectors see them only when
+ * they ask for DET_DNS.  Returns the class's bit number. */
+static unsigned flow_class(const struct flow *f)
+{
+	if (f->proto == 6) return 0;                              /* DET_TCP */
+	if (f->proto == 17) return f->cport == 53 || f->sport == 53 ? 4 : 1;
+	return 3;                                                 /* DET_OTHER */
 }
 
 static void flow_end(void *ctx, struct flow *f)
 {
 	struct engine *e = ctx;
+	unsigned cls = flow_class(f), res = 0;
+	const struct det_hooks *h = &e->hooks;
 	if (f->ndpi && !f->ndpi_done) {
 		uint16_t p = ndpi_finish(e->ndpi, &f->ndpi);
 		if (p) f->ndpi_proto = p;
 		f->ndpi_done = true;
 	}
-	if (f->proto == 17 && (f->cport == 53 || f->sport == 53)) {
-		ndpi_flow_release(f->ndpi);
-		f->ndpi = NULL;
-		return;                /* DNS: the DNS detector owns it */
+	if (1u << cls != DET_DNS) {
+		engine_flow_destination(e, f);
+		if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
+			dest_set_answered(e->dt, ++e->answered_flows);
 	}
-	engine_flow_destination(e, f);
-	if ((f->proto == 6 && f->synack_seen) || (f->proto == 17 && f->d[1].pkts))
-		dest_set_answered(e->dt, ++e->answered_flows);
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_flow_end) e->det[i]->on_flow_end(e->det_state[i], e, f);
-	if (f->proto == 6 || (f->proto == 17 && f->sport == 443))
-		flow_to_dest(e, f);
+	for (unsigned i = 0; i < h->nend[cls]; i++) {
+		struct det_ctx *c = h->end[cls][i];
+		res |= 1u << c->d->on_flow_end(c->st, c, f);
+	}
+	if (f->proto == 6 || (1u << cls == DET_UDP && f->sport == 443))
+		flow_to_dest(e, f, res);
 	ndpi_flow_release(f->ndpi);
 	f->ndpi = NULL;
 }
@@ -197,136 +224,27 @@ static uint64_t pkt_time(const struct pcap_pkthdr *h)
 	return (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)(h->ts.tv_usec % 1000000);
 }
 
-/* A QUIC client Initial on any port: an IETF long header (form and fixed
- * bits, RFC 8999 5.1 / RFC 9000 17.2) in a datagram padded to 1200 bytes
- * (RFC 9000 14.1), or a gQUIC public header carrying a "Q0nn" version. */
-static bool quic_shaped(const struct pkt *pk)
-{
-	const uint8_t *p = pk->payload;
-	size_t n = pk->paylen;
-	if (n >= 1200 && (p[0] & 0xc0) == 0xc0) return true;
-	if (n >= 13 && (p[0] & 0x01) && (p[0] & 0x80) == 0) {
-		size_t v = (p[0] & 0x08) ? 9 : 1;    /* after the 8-byte CID */
-		return p[v] == 'Q' && p[v + 1] == '0';
-	}
-	return false;
-}
-
-/* A QUIC client Initial (IETF, any version but negotiation) or a gQUIC
- * packet carrying its version: the packets with the SNI. */
-static bool quic_initial(const struct pkt *pk)
-{
-	if (pk->paylen >= 5 && (pk->payload[0] & 0xc0) == 0xc0)
-		return quic_long_initial(pk->payload, pk->paylen);
-	return quic_shaped(pk);
-}
-
-/* Servers a client has sent a QUIC Initial to (a small direct-mapped
- * set): a later flow to one that does not open with an Initial is the
- * middle of a QUIC connection, with no SNI for DPI to find. */
-static struct ts_addr *quic_slot(struct engine *e, const struct ts_addr *a)
-{
-	return &e->quicsrv[addr_hash(a, 7) & (IPSVC_SLOTS - 1)];
-}
-
-static bool quic_server(struct engine *e, const struct ts_addr *a)
-{
-	return addr_eq(quic_slot(e, a), a);
-}
-
-/* The SNI of a QUIC client Initial through our own dissector (quic.c):
- * on success the flow is named and nDPI is not run on it (its host match
- * gives the service it would have given).  Anything else (other versions,
- * gQUIC, a ClientHello spread over packets) is left to nDPI. */
-static bool quic_sni(struct engine *e, struct flow *f, const struct pkt *pk)
-{
-	static _Thread_local uint8_t scratch[2048];
-	struct strview v;
-	char buf[256];
-	if (quic_initial_sni(pk->payload, pk->paylen, scratch, sizeof scratch, &v) != DIS_OK)
-		return false;
-	name_clean(v.p, v.len, buf, sizeof buf);
-	if (!buf[0]) return false;
-	free(f->name);
-	f->name = xstrdup(buf);
-	f->name_src = NS_QUIC;
-	f->ndpi_proto = ndpi_quic_service(e->ndpi, buf);
-	f->ndpi_done = true;
-	if (!f->ndpi_pkts) e->dpi_flows++;
-	return true;
-}
-
-/* nDPI's DPI is the expensive part of the packet path, so it only sees
- * what our own dissectors cannot name: packets that carry payload (the
- * handshake tells it nothing), of flows without an SNI/Host/DNS name that
- * began in the capture, at most
- * ndpi_max_pkts of them.  Of UDP it sees only QUIC (port 443, or a packet
- * shaped like a QUIC Initial): the QUIC SNI is the one thing DPI gives a
- * UDP flow that reaches a report (other UDP flows become no destination,
- * and ICMP naming uses the SNI alone); and of a server known to speak
- * QUIC only the client's Initials, which hold the SNI.  Other protocols
- * on port 443 (DNSCrypt, Viber) still go to it whole.
- * Service names for named flows come from the target list. */
-static void ndpi_step(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
-{
-	if (!e->ndpi || f->ndpi_done) return;
-	if (f->name_src >= NS_HOST || f->sni_state) {
-		if (f->name_src >= NS_HOST || f->ndpi_pkts == 0) { f->ndpi_done = true; return; }
-	}
-	if (!pk->paylen) return;
-	/* a TCP flow the DNS already named needs no DPI either, nor one
-	 * joined mid-stream (DPI keys on the first bytes of a connection) */
-	if (f->proto == 6 && (f->dns_name || f->midstream)) { f->ndpi_done = true; return; }
-	if (f->proto == 17 && f->sport != 443 && !f->ndpi_pkts && !quic_shaped(pk)) {
-		f->ndpi_done = true;
-		return;
-	}
-	/* a QUIC server: only the client's Initials carry the SNI; without
-	 * one first, this flow is a QUIC connection joined in the middle */
-	if (f->proto == 17 && !(dir == 0 && quic_initial(pk)) && quic_server(e, &f->srv)) {
-		if (!f->ndpi_pkts) f->ndpi_done = true;
-		return;
-	}
-	if (f->proto == 17 && dir == 0 && quic_sni(e, f, pk)) return;
-	uint16_t p = 0;
-	const uint8_t *l3 = pk->l3;
-	size_t len = pk->l3len;
-	if (!l3 || !len) return;
-	if (!f->ndpi_pkts) e->dpi_flows++;
-	f->ndpi_pkts++;
-	if (ndpi_feed(e->ndpi, &f->ndpi, l3, len, pk->ts, &p)) {
-		f->ndpi_proto = p;
-		f->ndpi_done = true;
-	} else if (f->ndpi_pkts >= e->o.ndpi_max_pkts) {
-		p = ndpi_finish(e->ndpi, &f->ndpi);
-		if (p) f->ndpi_proto = p;
-		f->ndpi_done = true;
-	}
-}
-
-static void on_icmp(struct engine *e, const struct pkt *pk)
-{
-	const struct icmp_meta *m = &pk->icmp;
-	int dir;
-	if (!m->quoted) return;
-	e->icmp_quotes++;
-	struct flow *f = ft_find(e->ft, m->iproto, &m->isrc, m->isport, &m->idst, m->idport, &dir);
-	if (!f) return;             /* a quote never creates a flow */
-	e->icmp_matched++;
-	if (!f->icmp_count) {
-		f->icmp_type = m->type;
-		f->icmp_code = m->code;
-		f->icmp_ts = pk->ts;
-		f->icmp_from = pk->src;
-	}
-	f->icmp_count++;
-}
-
 static void tick(struct engine *e)
 {
 	ft_expire(e->ft, e->now);
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_tick) e->det[i]->on_tick(e->det_state[i], e, e->now);
+	for (unsigned i = 0; i < e->hooks.ntick; i++) {
+		struct det_ctx *c = e->hooks.tick[i];
+		c->d->on_tick(c->st, c, e->now);
+	}
+}
+
+/* Tracking: the flow's counters; TCP's state machine and reassembly. */
+static void track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
+{
+	if (pk->proto == 6) {
+		tcp_track(f, dir, pk, e->o.reasm_bytes, e->bl);
+	} else {
+		struct flow_dir *d = &f->d[dir];
+		d->pkts++;
+		d->bytes += pk->wirelen;
+		if (!d->first_ts) d->first_ts = pk->ts;
+		d->last_ts = pk->ts;
+	}
 }
 
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
@@ -375,40 +293,18 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	int dir = 0;
 	if (pk.proto == 6 || pk.proto == 17) {
 		f = ft_lookup(e->ft, &pk, true, &dir);
-		if (pk.proto == 6) {
-			if (tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
-			if (!f->d[0].pkts && !f->d[1].pkts)
-				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
-			tcp_track(e, f, dir, &pk);
-		} else {
-			struct flow_dir *d = &f->d[dir];
-			if (!f->d[0].pkts && !f->d[1].pkts)
-				f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, pk.ts);
-			d->pkts++;
-			d->bytes += pk.wirelen;
-			if (!d->first_ts) d->first_ts = pk.ts;
-			d->last_ts = pk.ts;
-			/* QUIC long-header packets of a version clients use (RFC
-			 * 9000 17.2): not greased/reserved ones, which a server may
-			 * rightly ignore, nor other protocols on UDP/443 */
-			if (dir == 0 && f->sport == 443 && pk.paylen >= 5 && (pk.payload[0] & 0x80) &&
-			    quic_known_version(be32_at(pk.payload + 1)))
-				f->quic_initials++;
-			if (dir == 0 && quic_initial(&pk)) *quic_slot(e, &f->srv) = f->srv;
-		}
-		ft_touch(e->ft, f, pk.ts);
-		if (e->o.evidence_dir) engine_keep_frame(e, &f->evidence);
-		bool dns = pk.proto == 17 && (pk.sport == 53 || pk.dport == 53);
-		if (!dns) ndpi_step(e, f, dir, &pk);
+		if (pk.proto == 6 && tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
+		track(e, f, dir, &pk);
+		attr_packet(e, f, dir, &pk);
 	} else if (pk.proto == 1 || pk.proto == 58) {
-		on_icmp(e, &pk);
+		f = attr_icmp(e, &pk, &dir);
 	}
-	unsigned cls = pk.proto == 6 ? DET_TCP : pk.proto == 17 ? DET_UDP :
-	               (pk.proto == 1 || pk.proto == 58) ? DET_ICMP : DET_OTHER;
-	for (unsigned i = 0; i < e->ndet; i++) {
-		const struct detector *d = e->det[i];
-		if (d->on_packet && (!d->packets || (d->packets & cls)))
-			d->on_packet(e->det_state[i], e, &pk, f, dir);
+	unsigned cls = pk.proto == 6 ? 0 : pk.proto == 17 ? 1 :      /* DET_* bit */
+	               (pk.proto == 1 || pk.proto == 58) ? 2 : 3;
+	const struct det_hooks *hk = &e->hooks;
+	for (unsigned i = 0; i < hk->npkt[cls]; i++) {
+		struct det_ctx *c = hk->pkt[cls][i];
+		c->d->on_packet(c->st, c, &pk, f, dir);
 	}
 }
 
@@ -434,18 +330,23 @@ void engine_finish(struct engine *e)
 {
 	tick(e);
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_drain) e->det[i]->on_drain(e->det_state[i], e);
+		if (e->det[i].d->on_drain) e->det[i].d->on_drain(e->det[i].st, &e->det[i]);
 	ft_flush(e->ft);
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->on_finish) e->det[i]->on_finish(e->det_state[i], e);
+		if (e->det[i].d->on_finish) e->det[i].d->on_finish(e->det[i].st, &e->det[i]);
 }
 
 void engine_free(struct engine *e)
 {
 	if (!e) return;
 	ft_free(e->ft);            /* runs flow_end: detectors still alive */
-	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->free) e->det[i]->free(e->det_state[i]);
+	for (unsigned i = 0; i < e->ndet; i++) {
+		if (e->det[i].d->free) e->det[i].d->free(e->det[i].st);
+		free(e->det[i].opt);
+	}
+	free(e->det);
+	free(e->slot_types);
+	hooks_free(&e->hooks);
 	dest_free(e->dt);
 	if (!e->o.shared_dnsc) dnsc_free(e->dnsc);
 	bl_free(e->bl);
@@ -477,16 +378,6 @@ static void write_evidence(struct engine *e, struct dest *d, const char *sig,
 		return;
 	}
 	e->evidence_files++;
-}
-
-void ev_tuple_of(struct ev_tuple *t, const struct flow *f)
-{
-	memset(t, 0, sizeof *t);
-	t->src = f->cli; t->dst = f->srv; t->sport = f->cport; t->dport = f->sport;
-	t->proto = f->proto;
-	t->has_counts = true;
-	for (int i = 0; i < 2; i++) { t->pkts[i] = f->d[i].pkts; t->bytes[i] = f->d[i].bytes; }
-	t->frames = f->evidence;
 }
 
 static json_t *flow_counts(const struct ev_tuple *t)
@@ -527,7 +418,7 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
 	struct ev_tuple tu;
 	char cid[64] = "", a[64], b[64];
 	if (f) {
-		ev_tuple_of(&tu, f);
+		det_tuple_of(&tu, f);
 		t = &tu;
 	}
 	if (conf > 1) conf = 1;
@@ -551,8 +442,8 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
 	json_object_set_new(o, "signature", json_string(signature));
 	json_object_set_new(o, "stage", stn ? json_string(stn) : json_null());
 	json_object_set_new(o, "confidence", json_real(conf));
-	for (int i = 0; i < EV_COUNT; i++)
-		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name(i), json_true());
+	for (unsigned i = 0; i < ev_count(); i++)
+		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name((int)i), json_true());
 	if (details) json_object_update(ev, details);
 	json_decref(details);
 	json_object_set_new(o, "evidence", ev);

@@ -15,14 +15,13 @@
 
 struct engine;
 
+#define ENGINE_DET_OPTS 32           /* detector options set at once */
+
 struct engine_opts {
 	unsigned max_flows;          /* hard cap on the flow table            */
 	unsigned tcp_idle_s;         /* idle timeout, TCP flows               */
 	unsigned udp_idle_s;         /* idle timeout, UDP flows               */
-	unsigned syn_timeout_s;      /* SYN drop: minimum wait before verdict */
-	unsigned dns_hold_ms;        /* DNS query hold window                 */
 	unsigned dns_cache_max;      /* IP -> name cache entries              */
-	unsigned dns_pending_max;    /* DNS queries in flight                 */
 	unsigned dest_max;           /* destinations kept                     */
 	unsigned reasm_bytes;        /* per-direction reassembly budget       */
 	double   min_confidence;     /* interfered threshold                  */
@@ -40,9 +39,16 @@ struct engine_opts {
 	 * engines (made with dnsc_new_shared(), owned by the caller, not freed
 	 * by engine_free).  NULL = the engine's own cache. */
 	struct dns_cache *shared_dnsc;
+	/* Detector options set on the command line (detector.h: each
+	 * detector declares its own, with defaults); name = the option's. */
+	struct { const char *name; unsigned long v; } det_opts[ENGINE_DET_OPTS];
+	unsigned ndet_opts;
 };
 
 void engine_opts_default(struct engine_opts *o);
+/* Set detector option name (e.g. "syn-timeout") to v in o; the name is
+ * not copied.  -1 when ENGINE_DET_OPTS are already set. */
+int engine_opts_set_det(struct engine_opts *o, const char *name, unsigned long v);
 
 /* Returns NULL and fills err (256 bytes) on failure. */
 struct engine *engine_new(const struct engine_opts *o, char *err);

@@ -1,10 +1,13 @@
-/* engine_int.h - the engine's insides, shared with detectors (detector.h)
- * and the output modules.  Not for main.c. */
+/* engine_int.h - the engine's insides, shared with the output modules
+ * (report.c, cmd_capture.c).  Never included by a detector (det_api.h is
+ * theirs), nor by main.c. */
 #ifndef TS_ENGINE_INT_H
 #define TS_ENGINE_INT_H
 
 #include <jansson.h>
 #include "attrib.h"
+#include "baseline.h"
+#include "det_api.h"
 #include "dest.h"
 #include "dissect.h"
 #include "engine.h"
@@ -13,18 +16,27 @@
 #include "injectors.h"
 #include "ndpi_glue.h"
 
-#define DET_MAX 8
-
 struct detector;
 
-/* Per-IP baseline: the TTL histogram of packets an address sent. */
-struct baseline;
-struct baseline *bl_new(unsigned max);
-void bl_free(struct baseline *b);
-void bl_add(struct baseline *b, const struct ts_addr *a, uint8_t ttl);
-/* Most common TTL seen from a (0 = none). */
-uint8_t bl_ttl(const struct baseline *b, const struct ts_addr *a, unsigned *samples);
-uint64_t bl_evicted(const struct baseline *b);
+/* The detectors' callbacks per packet/flow class, in registry order
+ * (made once by engine_new: no filtering on the packet path). */
+#define DET_CLASSES 5                 /* DET_TCP .. DET_DNS, by bit     */
+struct det_hooks {
+	struct det_ctx **pkt[DET_CLASSES], **end[DET_CLASSES], **tick;
+	unsigned npkt[DET_CLASSES], nend[DET_CLASSES], ntick;
+};
+
+/* What one detector gets: the engine, which detector it is, its option
+ * values and its per-flow slot (-1: none). */
+struct det_ctx {
+	struct engine *e;
+	const struct detector *d;
+	unsigned idx;                 /* in the registry                   */
+	int slot;                     /* in struct flow's slots, or -1     */
+	unsigned long *opt;           /* d->nopts values                   */
+	void *st;                     /* what d->init returned             */
+};
+
 
 #define IPSVC_SLOTS 4096
 struct ipsvc { struct ts_addr a; uint16_t proto; bool set; };
@@ -40,9 +52,10 @@ struct engine {
 	struct injectors *inj;         /* injected packets, for clustering */
 	struct ipsvc ipsvc[IPSVC_SLOTS];   /* nDPI IP-list lookups, cached */
 	struct ts_addr quicsrv[IPSVC_SLOTS]; /* servers seen answering QUIC  */
-	const struct detector *det[DET_MAX];
-	void *det_state[DET_MAX];
+	struct det_ctx *det;          /* one per registered detector       */
 	unsigned ndet;
+	struct ft_slot_type *slot_types;  /* detectors' per-flow state      */
+	struct det_hooks hooks;
 
 	uint64_t now;                 /* latest packet time (never goes back) */
 	uint64_t start, end;          /* first / last packet time             */
@@ -67,23 +80,22 @@ struct engine {
 	uint64_t evidence_files, evidence_errors;
 };
 
+/* ---- attribution (attribution.c), run before the detectors ---- */
+
 /* Resolve and set f->name (destination) as of now; returns it. */
 const char *engine_flow_destination(struct engine *e, struct flow *f);
-/* Emit one tamper event for flow f (or for a DNS transaction when f is
- * NULL and tuple is given): JSONL line + destination signature.
- * details is consumed (may be NULL). */
-struct ev_tuple {
-	struct ts_addr src, dst;
-	uint16_t sport, dport;
-	uint8_t proto;
-	bool has_counts;              /* pkts/bytes below are valid */
-	uint64_t pkts[2], bytes[2];   /* [0] to server, [1] to client */
-	const struct ev_frames *frames;   /* evidence packets, or NULL */
-};
-/* Fill t from flow f (client -> server, with counts). */
-void ev_tuple_of(struct ev_tuple *t, const struct flow *f);
+/* A tracked TCP/UDP packet of f: DNS name at the flow's first packet,
+ * SNI/Host from the client's bytes, QUIC servers, nDPI, and the
+ * --evidence copy. */
+void attr_packet(struct engine *e, struct flow *f, int dir, const struct pkt *pk);
+/* An ICMP error: the flow its quoted header names (a quote never creates
+ * one; counted on the flow), or NULL; *dir = the quoted packet's. */
+struct flow *attr_icmp(struct engine *e, const struct pkt *pk, int *dir);
 /* --evidence: keep a copy of the current packet in *pf (bounded). */
 void engine_keep_frame(struct engine *e, struct ev_frames **pf);
+/* Emit one tamper event for flow f (or for a DNS transaction when f is
+ * NULL and tuple is given): JSONL line + destination signature.  evmask
+ * is the report's mask (catalog.h).  details is consumed (may be NULL). */
 void engine_event(struct engine *e, const struct flow *f, const struct ev_tuple *t,
                   const char *destination, const char *signature, int stage,
                   double conf, uint32_t evmask, uint64_t ts, json_t *details);

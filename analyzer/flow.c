@@ -29,6 +29,8 @@ struct flow_table {
 	struct lru lru[2];
 	flow_end_fn end;
 	void *ctx;
+	const struct ft_slot_type *slot_type;
+	unsigned nslot;
 	uint64_t seed;
 	struct ft_stats st;
 };
@@ -57,6 +59,19 @@ struct flow_table *ft_new(unsigned max, unsigned tcp_idle_s, unsigned udp_idle_s
 	t->ctx = ctx;
 	t->seed = 0x5ca1ab1e0ddba11ULL;   /* fixed: reports must not vary */
 	return t;
+}
+
+void ft_slots(struct flow_table *t, unsigned n, const struct ft_slot_type *types)
+{
+	t->nslot = n;
+	t->slot_type = types;
+}
+
+void *ft_slot_new(struct flow_table *t, struct flow *f, unsigned k)
+{
+	if (!f->slot) f->slot = xcalloc(t->nslot, sizeof *f->slot);
+	if (!f->slot[k]) f->slot[k] = xcalloc(1, t->slot_type[k].size);
+	return f->slot[k];
 }
 
 static int lru_of(const struct flow *f) { return f->proto == 6 ? 0 : 1; }
@@ -121,7 +136,14 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 		free(f->d[d].ra.buf);
 		free(f->d[d].ra.have);
 	}
-	free(f->rst);
+	if (f->slot) {
+		for (unsigned k = 0; k < t->nslot; k++) {
+			if (!f->slot[k]) continue;
+			if (t->slot_type[k].free) t->slot_type[k].free(f->slot[k]);
+			free(f->slot[k]);
+		}
+		free(f->slot);
+	}
 	evf_free(f->evidence);
 	free(f->name);
 	free(f->dns_name);

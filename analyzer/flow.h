@@ -12,7 +12,6 @@ const char *stage_name(int st);   /* NULL for ST_NONE */
 enum name_src { NS_NONE = 0, NS_IP, NS_NDPI_IP, NS_DNS, NS_QUIC, NS_HOST, NS_SNI };
 
 #define FLOW_TTL_SLOTS 4
-#define FLOW_RST_MAX 8
 #define FLOW_DUP_RING 4
 
 /* Reassembly of one direction's first bytes (bounded). */
@@ -46,10 +45,7 @@ struct flow_dir {
 	uint16_t ipid_small;      /* consecutive IDs that moved by 1..64       */
 	uint16_t ipid_zero;       /* packets with ID 0                         */
 	uint32_t ipid_n;          /* IPv4 non-RST packets                      */
-	uint32_t after_rst;       /* non-RST, in-window packets after own RST  */
-	uint32_t after_rst_data;  /* of those, carrying payload or FIN         */
 	uint64_t first_rst_ts;    /* first RST from this side                  */
-	uint32_t first_rst_seq;
 	uint64_t last_ts_nonrst;  /* last non-RST packet                       */
 	uint64_t fin_ts;          /* first FIN                                 */
 	bool isn_set, ack_set, seq_set, fin, rst;
@@ -69,21 +65,6 @@ struct flow_dir {
 	uint64_t last_syn_ts;     /* latest SYN (or SYN-ACK) of this side      */
 };
 
-struct rst_rec {
-	uint64_t ts;              /* arrival                                   */
-	uint64_t trigger_ts;      /* last packet from the other side before it */
-	uint32_t seq, ack;
-	uint16_t ipid, win;
-	uint8_t ttl, flags, dir, stage, reserved;
-	bool df;
-	bool in_window;           /* seq near the sender's own next seq        */
-	bool prev_match;          /* TTL within 1 of the sender's previous
-	                             packet, which was no SYN: the same box   */
-	bool reply;               /* seq equals an ACK the other side sent: the
-	                             shape of a RST answering a segment        */
-	uint32_t after;           /* sender's in-window packets after it       */
-};
-
 struct flow {
 	struct flow *hnext;               /* hash bucket chain                */
 	struct flow *prev, *next;         /* LRU list (oldest first)          */
@@ -93,8 +74,7 @@ struct flow {
 	uint8_t proto;
 	uint8_t stage;                    /* enum stage, TCP                  */
 	uint8_t name_src;                 /* enum name_src                    */
-	bool syn_seen, synack_seen, established, midstream, dns_named;
-	bool finished;                    /* detectors ran                    */
+	bool syn_seen, synack_seen, established, midstream;
 	uint16_t vlan;
 	struct flow_dir d[2];             /* [0] client->server, [1] back     */
 	uint64_t syn_ts, synack_ts, ack3_ts;
@@ -105,21 +85,12 @@ struct flow {
 	bool first_data_acked;
 	uint8_t synack_ttl;               /* the server's SYN-ACK             */
 	uint16_t synack_ipid;
-	struct {                          /* the server's first payload seg.  */
-		uint64_t ts;
-		uint32_t seq, len;
-		uint16_t ipid, win;
-		uint8_t ttl, flags;
-		bool df, set;
-		uint16_t same_ipid;       /* later server packets, same ID    */
-		bool rebased;             /* the server's own ACK of the
-		                             request came just before, at its
-		                             TTL: the SYN-ACK was another box's */
-	} srv_data;
-	uint64_t srv_after_data_ts;       /* last server pkt after that data  */
+	uint64_t srv_after_data_ts;       /* last server pkt after first data */
 	uint32_t srv_after_data;          /* server packets after it          */
-	uint8_t nrst;
-	struct rst_rec *rst;              /* FLOW_RST_MAX, allocated on use    */
+	bool srv_rebased;                 /* the server's own ACK of the
+	                                     request came just before its first
+	                                     data, at that data's TTL: the
+	                                     SYN-ACK was another box's (proxy) */
 	uint8_t icmp_type, icmp_code;     /* an ICMP error quoting this flow   */
 	uint16_t icmp_count;
 	uint64_t icmp_ts;
@@ -133,21 +104,39 @@ struct flow {
 	uint8_t sni_state;                /* 0 trying, 1 done                 */
 	bool http_req;                    /* the client spoke HTTP/1.x        */
 	uint8_t host_state;
-	uint32_t quic_initials;           /* UDP: client Initials            */
 	struct ev_frames *evidence;       /* --evidence: first packets (owned) */
-	bool out_genuine_rst, out_refused, out_inconclusive, out_asymmetric;
-	bool out_interfered;              /* a detector emitted an event      */
+	void **slot;                      /* detectors' per-flow state: NULL,
+	                                     or one pointer per slot type
+	                                     (ft_slots), each NULL until used */
 };
 
 struct flow_table;
 
 typedef void (*flow_end_fn)(void *ctx, struct flow *f);
 
+/* A kind of per-flow slot (one per detector with per-flow state): its
+ * size, and what to release inside it before the slot itself is freed
+ * (may be NULL).  The table never looks inside. */
+struct ft_slot_type {
+	size_t size;
+	void (*free)(void *slot);
+};
+
 /* Creates a table holding at most max flows; end() is called for every
  * flow leaving the table (expired, evicted, flushed) before it is freed. */
 struct flow_table *ft_new(unsigned max, unsigned tcp_idle_s, unsigned udp_idle_s,
                           flow_end_fn end, void *ctx);
 void ft_free(struct flow_table *t);      /* flushes: end() on every flow */
+/* Declare the table's slot types (n of them, types[] must outlive the
+ * table); call before the first flow.  Cannot fail. */
+void ft_slots(struct flow_table *t, unsigned n, const struct ft_slot_type *types);
+/* Slot k of f: NULL if unused (ft_slot) / made zeroed on first use
+ * (ft_slot_new).  Freed with the flow, after the flow's end(). */
+static inline void *ft_slot(const struct flow *f, unsigned k)
+{
+	return f->slot ? f->slot[k] : NULL;
+}
+void *ft_slot_new(struct flow_table *t, struct flow *f, unsigned k);
 
 /* Find the flow of pk (either direction).  *dir = 0 when pk goes client
  * to server.  With create, a missing flow is made (evicting the oldest

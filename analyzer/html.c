@@ -11,6 +11,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "catalog.h"
 #include "html.h"
 #include "report.h"
 #include "util.h"
@@ -121,17 +122,10 @@ static void fmt_duration(char *buf, size_t sz, double s)
 	else snprintf(buf, sz, "%.1f days", s / 86400);
 }
 
+/* A signature type's colour: the detector's (catalog.h). */
 static const char *type_color(const char *t)
 {
-	static const struct { const char *t, *c; } tab[] = {
-		{ "rst_injection", "#d62728" }, { "syn_drop", "#ff7f0e" },
-		{ "data_drop", "#8c564b" }, { "dns_injection", "#9467bd" },
-		{ "quic_drop", "#e377c2" }, { "http_injection", "#1f77b4" },
-		{ "icmp_prohibited", "#bcbd22" },
-	};
-	for (size_t i = 0; t && i < sizeof tab / sizeof tab[0]; i++)
-		if (!strcmp(tab[i].t, t)) return tab[i].c;
-	return "#7f7f7f";
+	return sig_colour(t);
 }
 
 static const char *verdict_class(const char *v)
@@ -325,7 +319,7 @@ static void dest_row(FILE *f, size_t idx, const json_t *d)
 	long long aff_conn = 0, aff_dns = 0;
 	json_array_foreach(sigs, i, s) {
 		const char *t = jstr(s, "type");
-		if (t && !strcmp(t, "dns_injection")) aff_dns += jint(s, "count");
+		if (sig_per_query(t)) aff_dns += jint(s, "count");
 		else aff_conn += jint(s, "count");
 	}
 	long long conns = jint(tcp, "connections") + jint(udp, "flows");
@@ -450,10 +444,9 @@ static void timeline(FILE *f, const json_t *r, double min_conf)
 	char tb[64];
 
 	fputs("<div class=\"legend\">", f);
-	static const char *types[] = { "rst_injection", "syn_drop", "data_drop", "dns_injection",
-	                               "quic_drop", "http_injection", "icmp_prohibited" };
-	for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
-		fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", type_color(types[t]), types[t]);
+	for (unsigned t = 0; t < sig_count(); t++)
+		fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", type_color(sig_name(t)),
+		        sig_name(t));
 	fputs("<span><i style=\"background:#c5cad3\"></i>traffic seen</span>"
 	      "<span><i style=\"background:#d62728;opacity:.5;height:4px\"></i>events per hour</span>"
 	      "<span><i style=\"background:#101828\"></i>onset</span>"

@@ -28,9 +28,9 @@ static void usage_analyze(FILE *f)
 	"  -f EXPR             BPF filter\n"
 	"  --targets FILE      replace the social-media target list\n"
 	"  -c N                stop after N packets\n"
-	"  -q                  quiet: no summary on stderr\n"
-	"  --syn-timeout S     SYN/data drop wait before a verdict (default 3)\n"
-	"  --dns-hold MS       DNS hold window (default 3000)\n"
+	"  -q                  quiet: no summary on stderr\n");
+	cli_det_usage(f);
+	fprintf(f,
 	"  --max-flows N       flow table cap (default 262144)\n"
 	"  --tcp-idle S / --udp-idle S   idle timeouts (default 300 / 60)\n"
 	"  --reasm-bytes N     per-direction reassembly budget (default 16384)\n"
@@ -69,6 +69,8 @@ static int num(const char *s, unsigned long *out)
 int cli_engine_opt(int c, const char *arg, struct engine_opts *o)
 {
 	unsigned long v = 0;
+	int r = cli_det_opt(c, arg, o);
+	if (r) return r;
 	switch (c) {
 	case O_TARGETS: o->targets_file = arg; return 1;
 	case O_EVIDENCE: o->evidence_dir = arg; return 1;
@@ -84,10 +86,8 @@ int cli_engine_opt(int c, const char *arg, struct engine_opts *o)
 		o->min_confidence = d;
 		return 1;
 	}
-	case O_SYN: case O_HOLD: case O_MAXF: case O_TIDLE: case O_UIDLE: case O_REASM:
+	case O_MAXF: case O_TIDLE: case O_UIDLE: case O_REASM:
 		if (num(arg, &v) || v > 100000000UL) return -1;
-		if (c == O_SYN) o->syn_timeout_s = (unsigned)v;
-		if (c == O_HOLD) o->dns_hold_ms = (unsigned)v;
 		if (c == O_MAXF) o->max_flows = (unsigned)(v ? v : 1);
 		if (c == O_TIDLE) o->tcp_idle_s = (unsigned)v;
 		if (c == O_UIDLE) o->udp_idle_s = (unsigned)v;
@@ -121,7 +121,7 @@ static int cmd_analyze(int argc, char **argv)
 
 	engine_opts_default(&o);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:e:f:c:qh", analyze_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:e:f:c:qh", cli_long_opts(analyze_opts), NULL)) != -1) {
 		int r = cli_engine_opt(c, optarg, &o);
 		if (r < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
 		if (r > 0) continue;

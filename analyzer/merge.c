@@ -188,8 +188,8 @@ static void sig_recompute(json_t *s, const json_t *d, uint64_t answered)
 	json_object_set_new(s, "confidence", json_real(verdict_confidence(&in)));
 	json_t *ev = json_object_get(s, "evidence");
 	if (!json_is_object(ev)) return;
-	if (verdict_repeated(n)) json_object_set_new(ev, "repeated", json_integer((json_int_t)n));
-	else json_object_del(ev, "repeated");
+	if (verdict_repeated(n)) json_object_set_new(ev, VERDICT_REPEATED_CODE, json_integer((json_int_t)n));
+	else json_object_del(ev, VERDICT_REPEATED_CODE);
 }
 
 static void sig_merge(json_t *a, const json_t *b)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "detector.h"
+#include "engine_int.h"
 #include "report.h"
 #include "jsonw.h"
 #include "util.h"
@@ -100,8 +101,8 @@ static json_t *build(struct engine *e, const struct report_source *src, bool des
 	if (dests) json_object_set_new(r, "destinations", dest_json(e->dt, e->o.min_confidence));
 	json_object_set_new(r, "injectors", inj_json(e->inj));
 	for (unsigned i = 0; i < e->ndet; i++)
-		if (e->det[i]->stats)
-			json_object_set_new(d, e->det[i]->name, e->det[i]->stats(e->det_state[i]));
+		if (e->det[i].d->stats)
+			json_object_set_new(d, e->det[i].d->name, e->det[i].d->stats(e->det[i].st));
 	json_object_set_new(r, "detectors", d);
 	json_object_set_new(r, "limits", limits_json(e));
 	return r;

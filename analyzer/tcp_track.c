@@ -1,15 +1,16 @@
 /* tcp_track.c - TCP connection tracking: handshake, stages, sequence
- * space, retransmissions, TTL/IP-ID of each side, RST records, and the
- * bounded in-order reassembly of each direction's first bytes (for SNI /
- * Host and for overlap conflicts).  Packet time only. */
+ * space, retransmissions, TTL/IP-ID of each side, and the bounded
+ * in-order reassembly of each direction's first bytes (for SNI / Host and
+ * for overlap conflicts).  Packet time only.  Naming the flow from those
+ * bytes is attribution's (naming.c); judging RSTs is det_rst's. */
 #include <stdlib.h>
 #include <string.h>
+#include "baseline.h"
 #include "tcp_track.h"
 #include "util.h"
 
 #define DUP_WINDOW_US 50000      /* a copy on another VLAN within 50 ms */
 #define DUP_LINK_US 2000         /* a copy on the same link within 2 ms */
-#define RST_WINDOW (1u << 20)    /* "in window" slack for seq_race      */
 
 /* What a copy of a packet shares with the original: everything TCP and
  * the IPv4 ID; not the TTL (a copy taken after a router has one less). */
@@ -187,118 +188,16 @@ static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, u
 	}
 }
 
-static void set_name(struct flow *f, const struct strview *v, int src)
+/* At the server's first payload: a TCP accelerator, SYN proxy or load
+ * balancer answers the handshake and the real server the rest.  The
+ * server's own ACK of the request, just before this packet and at its
+ * TTL, says who the server is (KakaoTalk_chat.pcap, alexa-app.pcapng). */
+static bool rebased(const struct flow *f, const struct pkt *pk)
 {
-	char buf[256];
-	if (!v->len) return;
-	name_clean(v->p, v->len, buf, sizeof buf);
-	if (!buf[0]) return;
-	free(f->name);
-	f->name = xstrdup(buf);
-	f->name_src = (uint8_t)src;
-}
-
-/* Try to name the flow from the client's reassembled first bytes. */
-static void try_name(struct engine *e, struct flow *f)
-{
-	struct reasm *r = &f->d[0].ra;
-	struct strview v = { 0 };
-	int st;
-	if (f->sni_state || !r->buf || !r->contig) return;
-	if (r->buf[0] == 0x16) {
-		uint8_t scratch[4096];
-		st = tls_sni_parse(r->buf, r->contig, scratch, sizeof scratch, &v);
-		if (st == DIS_OK) set_name(f, &v, NS_SNI);
-	} else {
-		st = http_host_parse(r->buf, r->contig, &v);
-		if (st == DIS_OK || st == DIS_TRUNCATED) f->http_req = true;
-		if (st == DIS_OK) set_name(f, &v, NS_HOST);
-	}
-	if (st != DIS_TRUNCATED || r->contig >= r->cap) {
-		f->sni_state = 1;
-		reasm_release(r);           /* named (or never will be) */
-	}
-	(void)e;
-}
-
-static void note_rst(struct flow *f, int dir, const struct pkt *pk)
-{
-	struct flow_dir *d = &f->d[dir], *o = &f->d[!dir];
-	if (!d->rst) { d->rst = true; d->first_rst_ts = pk->ts; d->first_rst_seq = pk->tcp.seq; }
-	if (f->nrst >= FLOW_RST_MAX) return;
-	if (!f->rst) f->rst = xcalloc(FLOW_RST_MAX, sizeof *f->rst);
-	struct rst_rec *r = &f->rst[f->nrst++];
-	r->ts = pk->ts;
-	r->trigger_ts = o->last_ts;
-	r->seq = pk->tcp.seq;
-	r->ack = pk->tcp.ack;
-	r->ipid = pk->ipid;
-	r->win = pk->tcp.win;
-	r->ttl = pk->ttl;
-	r->flags = pk->tcp.flags;
-	r->reserved = pk->tcp.reserved;
-	r->df = pk->df;
-	r->dir = (uint8_t)dir;
-	r->stage = f->stage ? f->stage : ST_POST_SYN;
-	int dt = (int)d->prev_ttl - (int)pk->ttl;
-	r->prev_match = d->pkts > 1 && d->prev_ttl && !d->prev_syn && dt <= 1 && dt >= -1;
-	for (int i = 0; i < 4; i++)
-		if (o->ack_set && o->ack_ring[i] == pk->tcp.seq) r->reply = true;
-	/* a RST answering a bogus ACK (e.g. one provoked by a forged SYN-ACK)
-	 * carries that ACK as its seq, far from the sender's own sequence
-	 * space: it resets nothing of this connection */
-	uint32_t dist = pk->tcp.seq - d->next_seq;
-	r->in_window = !d->seq_set || dist <= RST_WINDOW || (uint32_t)-dist <= RST_WINDOW;
-}
-
-/* A non-RST packet from the side that (supposedly) sent a RST earlier. */
-static void after_rst(struct flow *f, int dir, const struct pkt *pk)
-{
-	struct flow_dir *d = &f->d[dir];
-	uint8_t fl = pk->tcp.flags;
-	if ((fl & TH_SYN) && !(fl & TH_ACK)) return;   /* a new attempt */
-	/* a SYN-ACK to a SYN the other side sent after this RST: the port
-	 * refused the first SYN and accepted the retry (a server that was
-	 * starting, Windows retrying a refused connect) */
-	if ((fl & TH_SYN) && f->d[!dir].last_syn_ts > d->first_rst_ts) return;
-	uint32_t dist = pk->tcp.seq - d->first_rst_seq;
-	if (dist > RST_WINDOW && -dist > RST_WINDOW && !(fl & TH_SYN)) return;
-	d->after_rst++;
-	if (pk->paylen_wire || (fl & TH_FIN) || (fl & TH_SYN)) d->after_rst_data++;
-	for (unsigned i = 0; i < f->nrst; i++)
-		if (f->rst[i].dir == dir) f->rst[i].after++;
-}
-
-/* The server's first payload segment (a block page or redirect would be
- * it) and how many later server packets reuse its IPv4 ID. */
-static void note_srv_data(struct flow *f, const struct pkt *pk)
-{
-	if (f->srv_data.set) {
-		/* another packet with its ID: not a copy of the response itself
-		 * (same seq: a retransmission, or a capture duplicate the ring
-		 * no longer held) */
-		if (pk->ipver == 4 && pk->ipid && pk->ipid == f->srv_data.ipid &&
-		    pk->tcp.seq != f->srv_data.seq)
-			f->srv_data.same_ipid++;
-		return;
-	}
-	if (!pk->paylen_wire) return;
-	f->srv_data.set = true;
-	f->srv_data.ts = pk->ts;
-	f->srv_data.seq = pk->tcp.seq;
-	f->srv_data.len = pk->paylen_wire;
-	f->srv_data.ipid = pk->ipid;
-	f->srv_data.win = pk->tcp.win;
-	f->srv_data.ttl = pk->ttl;
-	f->srv_data.flags = pk->tcp.flags;
-	f->srv_data.df = pk->df;
-	/* a TCP accelerator, SYN proxy or load balancer answers the handshake
-	 * and the real server the rest: its ACK of the request, just before
-	 * the response and at the response's TTL, says who the server is */
 	const struct flow_dir *d = &f->d[1];
 	int dt = (int)d->prev_ttl - (int)pk->ttl;
-	f->srv_data.rebased = d->pkts > 1 && !d->prev_syn && f->first_data_ts &&
-	                      seq_lt(f->first_data_seq, d->prev_ack) && dt <= 1 && dt >= -1;
+	return d->pkts > 1 && !d->prev_syn && f->first_data_ts &&
+	       seq_lt(f->first_data_seq, d->prev_ack) && dt <= 1 && dt >= -1;
 }
 
 static void stage_on_data(struct flow *f, int dir, const struct pkt *pk)
@@ -319,7 +218,8 @@ static void stage_on_data(struct flow *f, int dir, const struct pkt *pk)
 	}
 }
 
-void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
+void tcp_track(struct flow *f, int dir, const struct pkt *pk, unsigned reasm_bytes,
+               struct baseline *bl)
 {
 	struct flow_dir *d = &f->d[dir];
 	uint8_t fl = pk->tcp.flags;
@@ -333,13 +233,12 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 	d->last_flags = fl;
 
 	if (fl & TH_RST) {
-		note_rst(f, dir, pk);
+		if (!d->rst) { d->rst = true; d->first_rst_ts = pk->ts; }
 		return;
 	}
 	ttl_add(d, pk->ttl);
-	bl_add(e->bl, &pk->src, pk->ttl);
+	bl_add(bl, &pk->src, pk->ttl);
 	ipid_add(d, pk);
-	if (d->rst) after_rst(f, dir, pk);
 	d->last_ts_nonrst = pk->ts;
 
 	if (fl & TH_SYN) {
@@ -372,7 +271,7 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 
 	if (fl & TH_FIN) { if (!d->fin) d->fin_ts = pk->ts; d->fin = true; }
 
-	if (dir == 1) note_srv_data(f, pk);
+	if (dir == 1 && pk->paylen_wire && !d->data_pkts) f->srv_rebased = rebased(f, pk);
 	if (pk->paylen_wire) {
 		d->data_pkts++;
 		d->payload += pk->paylen_wire;
@@ -381,9 +280,8 @@ void tcp_track(struct engine *e, struct flow *f, int dir, const struct pkt *pk)
 		/* client: until named; server: only after an HTTP request (the
 		 * http_injection detector compares its first bytes) */
 		if (pk->paylen && (dir == 0 ? !f->sni_state : f->http_req))
-			reasm_add(&d->ra, dir == 0 ? e->o.reasm_bytes : e->o.reasm_bytes / 4, d,
+			reasm_add(&d->ra, dir == 0 ? reasm_bytes : reasm_bytes / 4, d,
 			          pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
-		if (dir == 0) try_name(e, f);
 	}
 	if (!d->seq_set || seq_lt(d->next_seq, pk->tcp.seq + seg)) {
 		d->next_seq = pk->tcp.seq + seg;

@@ -61,7 +61,10 @@ struct dest_basis {
  * responses, answered UDP flows) and no signature; else "inconclusive". */
 const char *verdict_of(const struct dest_basis *b, double min_conf);
 
-/* Whether a repetition signature's connections count as "repeated". */
+/* Whether a repetition signature's connections count as "repeated", and
+ * the evidence code that says so (its count follows from the signature's
+ * count, in analysis and in merge alike). */
+#define VERDICT_REPEATED_CODE "repeated"
 bool verdict_repeated(uint64_t connections);
 
 #endif

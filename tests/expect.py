@@ -42,6 +42,11 @@ c.ok(len(r["destinations"]) == 1 and s and s[0]["count"] == 1 and d["tcp"]["conn
      "icmp_quote: admin-prohibited (code 13) reported for the quoted destination, port-unreachable not")
 c.ok(r["capture"]["icmp_quotes"] == 2, "icmp_quote: both quotes parsed")
 
+r, _ = run(os.path.join(GEN, "icmp_order.pcap"))
+s = sigs(dest(r, "198.18.9.10"), "icmp_prohibited")
+c.ok(s and s[0]["count"] == 1,
+     "icmp_order: admin-prohibited reported after a port-unreachable for the same SYN")
+
 r, _ = run(os.path.join(GEN, "sni_split.pcap"))
 c.ok(dest(r, "video.tiktokcdn.com") is not None,
      "sni_split: ClientHello over 3 out-of-order segments reassembled")
@@ -70,6 +75,15 @@ c.ok(dest(r, "example.org")["verdict"] == "clean", "syn_drop: answered control c
 r2, _ = run(os.path.join(GEN, "syn_drop.pcap"), "--syn-timeout", "60")
 c.ok(not sigs(dest(r2, "www.facebook.com"), "syn_drop"),
      "syn_drop: SYNs closer than the SYN timeout to the end are not a drop")
+
+r, evs = run(os.path.join(GEN, "quic_drop.pcap"), events=True)
+s = sigs(dest(r, "198.18.7.7"), "quic_drop")
+c.ok(s and s[0]["count"] == 1 and s[0]["stopped"] is None,
+     "quic_drop: unanswered QUIC flows are not clean connections (no 'stopped')")
+e8 = [e for e in evs if e["dest_ip"] == "198.18.7.8"]
+c.ok(len(e8) == 2 and all(e["evidence"]["tries"] == 1 and "initial_retransmit" not in e["evidence"]
+                          and e["evidence"].get("repeated") for e in e8),
+     "quic_drop: one Initial per flow, repeated across flows: no initial_retransmit")
 
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")

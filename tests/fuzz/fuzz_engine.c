@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	engine_opts_default(&o);
 	o.max_flows = 16;
 	o.dns_cache_max = 16;
-	o.dns_pending_max = 8;
+	engine_opts_set_det(&o, "dns-pending-max", 8);
 	o.dest_max = 16;
 	o.reasm_bytes = 2048;
 	o.ndpi_max_pkts = 6;

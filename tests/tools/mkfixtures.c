@@ -424,6 +424,73 @@ static void fx_vlan(const char *dir)
 	fx_close(&f);
 }
 
+/* An ICMPv4 destination unreachable (code) from gw quoting c's SYN to s. */
+static void icmp_unreach(struct fx *f, struct ep *gw, const struct ep *c, const struct ep *s,
+                         int code, uint32_t dt_us)
+{
+	uint8_t l4[64];
+	l4[0] = 3; l4[1] = (uint8_t)code; put16(l4 + 2, 0); put32(l4 + 4, 0);
+	uint8_t *q = l4 + 8;
+	q[0] = 0x45; q[1] = 0; put16(q + 2, 40); put16(q + 4, 1); put16(q + 6, 0x4000);
+	q[8] = 63; q[9] = 6; put16(q + 10, 0);
+	memcpy(q + 12, c->a, 4); memcpy(q + 16, s->a, 4);
+	put16(q + 20, c->port); put16(q + 22, s->port); put32(q + 24, c->seq);
+	f->ts += dt_us;
+	fx_write(f, build(f, gw, c, 1, l4, 36), 0);
+}
+
+/* 10. A SYN answered by a port unreachable, its retransmission by an
+ * admin prohibited: the second is still reported (issue #13, bug 3). */
+static void fx_icmp_order(const char *dir)
+{
+	struct fx f;
+	struct ep c = v4(198, 18, 0, 2, 40100, 64, 71000), s = v4(198, 18, 9, 10, 443, 50, 0);
+	struct ep gw = v4(198, 18, 0, 1, 0, 64, 0);
+	fx_open(&f, dir, "icmp_order.pcap", DLT_EN10MB);
+	for (int code = 3; code <= 13; code += 10) {
+		uint32_t seq = c.seq;
+		tcp(&f, &c, &s, 0x02, NULL, 0, 1000000);
+		c.seq = seq;
+		icmp_unreach(&f, &gw, &c, &s, code, 20000);
+	}
+	fx_close(&f);
+}
+
+/* A QUIC v1 client Initial's shape: long header, version 1, padded to
+ * 1200 bytes (no valid crypto: nothing names the flow but its address). */
+static void quic_initial(struct fx *f, struct ep *c, struct ep *s, uint32_t dt_us)
+{
+	uint8_t p[1200];
+	memset(p, 0, sizeof p);
+	p[0] = 0xc3; put32(p + 1, 1); p[5] = 8;
+	for (int i = 0; i < 8; i++) p[6 + i] = (uint8_t)(0xa0 + i);
+	udp(f, c, s, p, sizeof p, dt_us);
+}
+
+/* 11. QUIC Initials never answered (issue #13, bugs 2 and 4):
+ * 198.18.7.7: a flow with 2 Initials (an event on its own), then minutes
+ * later one with a single Initial (no event: nothing repeated) - neither
+ * is a clean connection, so the signature has not "stopped";
+ * 198.18.7.8: two flows of one Initial each (an event each, by
+ * repetition across flows, but no initial_retransmit). */
+static void fx_quic_drop(const char *dir)
+{
+	struct fx f;
+	struct ep s1 = v4(198, 18, 7, 7, 443, 50, 0), s2 = v4(198, 18, 7, 8, 443, 50, 0);
+	struct ep a = v4(198, 18, 0, 2, 50001, 64, 0), b = v4(198, 18, 0, 2, 50002, 64, 0);
+	struct ep x = v4(198, 18, 0, 2, 50003, 64, 0), y = v4(198, 18, 0, 2, 50004, 64, 0);
+	struct ep r = v4(198, 18, 1, 53, 53, 50, 0), q = v4(198, 18, 0, 2, 40200, 64, 0);
+	uint8_t m[512];
+	fx_open(&f, dir, "quic_drop.pcap", DLT_EN10MB);
+	quic_initial(&f, &a, &s1, 1000);
+	quic_initial(&f, &a, &s1, 1000000);
+	quic_initial(&f, &x, &s2, 1000000);
+	quic_initial(&f, &y, &s2, 1000000);
+	quic_initial(&f, &b, &s1, 300000000);
+	udp(&f, &q, &r, m, dns_msg(m, 0x3333, 0, "example.org", 1, 0, NULL, 0, 4, 0), 10000000);
+	fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) { fprintf(stderr, "usage: mkfixtures OUTDIR\n"); return 1; }
@@ -436,5 +503,7 @@ int main(int argc, char **argv)
 	fx_dns_race(argv[1]);
 	fx_hostile(argv[1]);
 	fx_vlan(argv[1]);
+	fx_icmp_order(argv[1]);
+	fx_quic_drop(argv[1]);
 	return 0;
 }

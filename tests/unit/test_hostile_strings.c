@@ -228,7 +228,7 @@ static void test_engine(void)
 	struct engine_opts o;
 	engine_opts_default(&o);
 	o.use_ndpi = false;
-	o.syn_timeout_s = 1;
+	engine_opts_set_det(&o, "syn-timeout", 1);
 	FILE *ev = tmpfile();
 	o.events = ev;
 	struct engine *e = engine_new(&o, err);

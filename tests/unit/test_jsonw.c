@@ -8,6 +8,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <jansson.h>
+#include "catalog.h"
 #include "dest.h"
 #include "jsonw.h"
 #include "util.h"
@@ -158,7 +159,7 @@ static void test_dest_text(void)
 		if (i % 5 == 3) dest_dns(d, (unsigned)i, 2);
 		for (int k = 0; k < (i % 9); k++)
 			dest_signature(d, types[(i + k) % 8], k % 5, 0.1 * (k + 1) + 0.003,
-			               (uint32_t)rnd() & ((1u << EV_COUNT) - 1),
+			               (uint32_t)rnd() & ((1u << ev_count()) - 1),
 			               ts + (uint64_t)k * 3600000000ULL, k % 3 ? "1:abc=" : NULL);
 		if (i % 8 == 0) dest_clean_conn(d, ts + 99999999999ULL);
 	}

@@ -1,0 +1,55 @@
+/* test_registry.c - the detector registry's self-checks (detector.h,
+ * catalog.h): what every detector must declare, and the report names
+ * built from the registry. */
+#include <stdlib.h>
+#include <string.h>
+#include "catalog.h"
+#include "detector.h"
+#include "testhelp.h"
+
+static void test_declarations(void)
+{
+	for (unsigned i = 0; i < ndetectors; i++) {
+		const struct detector *d = detectors[i];
+		test_cond("detector has a name and description", d->name && *d->name && d->desc);
+		test_cond("detector has a #rrggbb colour", d->colour && strlen(d->colour) == 7);
+		test_cond("detector has an evidence table", d->ev && d->nev > 0 && d->nev <= 32);
+		for (unsigned k = 0; k < d->nev; k++)
+			test_cond("evidence code named, weight in [0,1)", d->ev[k].code && d->ev[k].desc &&
+			          d->ev[k].weight >= 0 && d->ev[k].weight < 1);
+		test_cond("flow free only with flow state", d->flow_state || !d->flow_free);
+		test_cond("on_packet only with packet classes", !d->on_packet || d->packets);
+		test_cond("on_flow_end only with flow classes", !d->on_flow_end || d->flows);
+		for (unsigned k = 0; k < d->nopts; k++)
+			test_cond("option named with help", d->opts[k].name && d->opts[k].help &&
+			          d->opts[k].arg);
+		test_cond("name unique", sig_index(d->name) == (int)i);
+	}
+}
+
+static void test_catalog(void)
+{
+	test_cond("one signature type per detector", sig_count() == ndetectors);
+	test_cond("unknown type: grey, no index", sig_index("made_up") == -1 &&
+	          !strcmp(sig_colour("made_up"), "#7f7f7f") && !sig_per_query("made_up"));
+	test_cond("evidence names within EV_MAX", ev_count() > 0 && ev_count() <= EV_MAX);
+	for (unsigned g = 0; g < ev_count(); g++)
+		for (unsigned h = g + 1; h < ev_count(); h++)
+			test_cond("evidence names distinct", strcmp(evidence_name((int)g), evidence_name((int)h)));
+	/* a detector's bit i maps to the report code of the same name */
+	for (unsigned i = 0; i < ndetectors; i++)
+		for (unsigned k = 0; k < detectors[i]->nev; k++) {
+			uint32_t g = ev_global_mask(i, 1u << k);
+			int b = g ? __builtin_ctz(g) : -1;
+			test_cond("evidence bit maps by name", g && !(g & (g - 1)) &&
+			          !strcmp(evidence_name(b), detectors[i]->ev[k].code));
+		}
+	test_cond("out of range evidence name", !strcmp(evidence_name(-1), "?"));
+}
+
+int main(void)
+{
+	test_declarations();
+	test_catalog();
+	return test_report();
+}
