@@ -52,14 +52,15 @@ int ieee80211_parse(struct cur *c, struct pkt *pk, enum mal_reason *why, unsigne
 		cur_clamp(c, c->left - 4);
 	}
 	uint8_t fc0 = cur_u8(c), fc1 = cur_u8(c);
-	cur_skip(c, 22);
 	if (c->bad)
 		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
+	/* judged before the rest of the header: control frames are short */
 	unsigned type = (fc0 >> 2) & 3, sub = fc0 >> 4;
 	if ((fc0 & 3) != 0 || type != FC_TYPE_DATA || (sub & FC_SUB_NODATA) ||
 	    (fc1 & FC_PROTECTED))
 		return DIS_UNSUPPORTED;
 	size_t hlen = 24;
+	cur_skip(c, 22);
 	if ((fc1 & (FC_TODS | FC_FROMDS)) == (FC_TODS | FC_FROMDS))
 		hlen += 6;
 	cur_skip(c, hlen - 24);
