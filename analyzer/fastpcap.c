@@ -12,7 +12,8 @@
  * everything else to libpcap, which stays the reference:
  *   - a regular file whose header is pcap 2.4 (micro- or nanosecond magic,
  *     either byte order) with a snapshot length of 1..262144;
- *   - records whose captured length is within that snapshot length.
+ *   - records whose captured length is within that snapshot length;
+ *   - not a byte-swapped NFLOG file (libpcap rewrites its records).
  * At the first record that is not so (or an incomplete one at the end of
  * the file) fp_next() stops with 0 and fp_offset() tells where: the caller
  * seeks libpcap's own stream there and lets pcap_next_ex() go on, so odd
@@ -172,7 +173,11 @@ struct fastpcap *fp_open(const char *path)
 	default: close(fd); return NULL;            /* pcapng, modified pcap, ... */
 	}
 	uint32_t snap = rd32(h + 16, swapped);
-	if (rd16(h + 4, swapped) != 2 || rd16(h + 6, swapped) != 4 || !snap || snap > FP_MAX_SNAP) {
+	/* libpcap turns NFLOG's TLV headers to host order in a byte-swapped
+	 * file (pcap_post_process()); this reader does not */
+	bool swap_nflog = swapped && (rd32(h + 20, swapped) & 0x03ffffff) == 239;
+	if (rd16(h + 4, swapped) != 2 || rd16(h + 6, swapped) != 4 || !snap || snap > FP_MAX_SNAP ||
+	    swap_nflog) {
 		close(fd);
 		return NULL;
 	}

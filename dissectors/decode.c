@@ -1,9 +1,6 @@
 /* decode.c - the per-packet dissector chain: link -> IP -> TCP/UDP/ICMP. */
 #include <string.h>
-#include "dissect.h"
-
-#define ETH_IP4 0x0800
-#define ETH_IP6 0x86dd
+#include "link_int.h"
 
 static const char *const mal_names[MAL_COUNT] = {
 	[MAL_NONE]         = "none",
@@ -23,6 +20,7 @@ static const char *const mal_names[MAL_COUNT] = {
 	[MAL_DNS]          = "dns",
 	[MAL_FRAG_GARBAGE] = "frag_garbage",
 	[MAL_IP6_HDR]      = "ip6_header",
+	[MAL_TUNNEL_TRUNC] = "tunnel_truncated",
 };
 
 const char *mal_reason_name(enum mal_reason r)
@@ -30,21 +28,6 @@ const char *mal_reason_name(enum mal_reason r)
 	if ((unsigned)r >= MAL_COUNT || mal_names[r] == NULL)
 		return "unknown";
 	return mal_names[r];
-}
-
-/* IP-in-IP (proto 4) and IPv6-in-IPv4/IPv6 (41, RFC 4213): the inner
- * header replaces the outer one in *pk (pk->tunnel records the outer
- * protocol), once only - a tunnel inside a tunnel stays as it is.  A
- * fragmented outer datagram is not unwrapped (no reassembly). */
-static int tunnel_unwrap(struct cur *c, struct pkt *pk, enum mal_reason *why)
-{
-	uint8_t outer = pk->proto;
-
-	if ((outer != 4 && outer != 41) || pk->frag)
-		return DIS_OK;
-	pk->ethertype = outer == 4 ? ETH_IP4 : ETH_IP6;
-	pk->tunnel = outer;
-	return ip_parse(c, pk, why);
 }
 
 /* pk->l3: the IP header nDPI is given (the inner one after a tunnel). */
@@ -58,6 +41,31 @@ static void clamp_l3(struct pkt *pk)
 {
 	if (pk->ip_len && pk->ip_len < pk->l3len)
 		pk->l3len = pk->ip_len;
+}
+
+/* The IP header at *c, then the tunnels inside it (tunnel.c), so the
+ * fields of *pk end up the innermost packet's.  At most TUNNEL_MAX levels
+ * are unwrapped, so a hostile capture cannot loop; a deeper tunnel stays
+ * as the packet it is.  A fragmented datagram is not unwrapped (no
+ * reassembly).  A valid tunnel whose payload is not IP makes the packet
+ * non-IP (ipver 0). */
+static int ip_tunnels(struct cur *c, struct pkt *pk, enum mal_reason *why)
+{
+	for (unsigned level = 0;; level++) {
+		set_l3(pk, c);
+		int st = ip_parse(c, pk, why);
+		clamp_l3(pk);
+		if (st != DIS_OK || pk->frag || level == TUNNEL_MAX)
+			return st;
+		bool inner;
+		st = tunnel_parse(c, pk, why, &inner);
+		if (!inner)
+			return st;
+		if (st == DIS_UNSUPPORTED)
+			pk->ipver = 0;
+		if (st != DIS_OK)
+			return st;
+	}
 }
 
 static int l4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
@@ -92,15 +100,7 @@ int packet_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirel
 	st = link_parse(dlt, frame, pk->caplen, pk, &c, why);
 	if (st != DIS_OK)
 		return st;
-	set_l3(pk, &c);
-	st = ip_parse(&c, pk, why);
-	clamp_l3(pk);
-	if (st != DIS_OK)
-		return st;
-	if ((pk->proto == 4 || pk->proto == 41) && !pk->frag)
-		set_l3(pk, &c);         /* tunnel_unwrap() takes the inner header */
-	st = tunnel_unwrap(&c, pk, why);
-	clamp_l3(pk);
+	st = ip_tunnels(&c, pk, why);
 	if (st != DIS_OK)
 		return st;
 	if (pk->frag && !pk->frag_first)

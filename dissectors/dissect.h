@@ -36,6 +36,7 @@ enum mal_reason {
 	MAL_DNS,             /* DNS message malformed                          */
 	MAL_FRAG_GARBAGE,    /* IP fragment with inconsistent offsets          */
 	MAL_IP6_HDR,         /* IPv6 version wrong / not what the link said    */
+	MAL_TUNNEL_TRUNC,    /* GRE / ERSPAN / VXLAN header cut                */
 	MAL_COUNT
 };
 
@@ -101,9 +102,10 @@ struct pkt {
 	bool frag_first;    /* offset 0: L4 header is present (also true when
 	                       not fragmented)                               */
 	uint8_t proto;      /* L4 protocol (after IPv6 extension headers)     */
-	uint8_t tunnel;     /* 4 or 41 when an IP-in-IP / 6in4 outer header
-	                       was unwrapped (the fields above are the inner
-	                       packet's), else 0                             */
+	uint8_t tunnel;     /* when a tunnel was unwrapped (the fields above
+	                       are the inner packet's), the protocol of the
+	                       innermost one: 4 IP-in-IP, 41 6in4, 47 GRE
+	                       (and ERSPAN), 17 VXLAN; else 0                */
 	bool l4_valid;      /* sport/dport (and the fixed tcp fields) are set;
 	                       may be true even when the status is not DIS_OK
 	                       (TCP options bad or cut by the snaplen)       */

@@ -1,6 +1,10 @@
-/* link.c - link layers: from a DLT's header to the IPv4/IPv6 header. */
+/* link.c - link layers: from a DLT's header to the IPv4/IPv6 header.
+ * link_dispatch() is the one list of the link types tamperscope reads;
+ * Ethernet (VLAN, PPPoE, MPLS), Linux cooked, raw IP and BSD loopback
+ * are parsed here, the others in ppp.c, ieee80211.c, ppi.c, pktap.c and
+ * nflog.c. */
 #include <pcap/pcap.h>
-#include "dissect.h"
+#include "link_int.h"
 
 #ifndef DLT_NULL
 #define DLT_NULL 0
@@ -27,9 +31,18 @@
 #define DLT_LINUX_SLL2 276
 #endif
 #define LINKTYPE_RAW_ 101   /* file header value; libpcap maps it to DLT_RAW */
+/* Numbers as libpcap gives them on Linux (pcap/dlt.h); literal so that no
+ * platform's renumbering can make two cases equal. */
+#define LT_PPP         9
+#define LT_PPP_HDLC    50    /* DLT_PPP_SERIAL */
+#define LT_C_HDLC      104
+#define LT_IEEE802_11  105
+#define LT_RADIOTAP    127   /* DLT_IEEE802_11_RADIO */
+#define LT_PKTAP_APPLE 149   /* DLT_PKTAP on Darwin (DLT_USER2 elsewhere) */
+#define LT_PPI         192
+#define LT_NFLOG       239
+#define LT_PKTAP       258   /* LINKTYPE_PKTAP, DLT_PKTAP off Darwin */
 
-#define ETH_IP4      0x0800
-#define ETH_IP6      0x86dd
 #define ETH_8021Q    0x8100
 #define ETH_8021AD   0x88a8
 #define ETH_QINQ     0x9100
@@ -41,12 +54,6 @@
 #define PPP_IP4      0x0021
 #define PPP_IP6      0x0057
 #define VLAN_MAX     4       /* tags accepted in one frame */
-
-static int link_fail(enum mal_reason *why, enum mal_reason r, int st)
-{
-	*why = r;
-	return st;
-}
 
 static bool is_vlan_type(uint16_t t)
 {
@@ -101,7 +108,7 @@ static int mpls_parse(struct cur *c, uint16_t *type, enum mal_reason *why)
 	else if (v == 6)
 		*type = ETH_IP6;
 	else
-		return DIS_UNSUPPORTED;
+		return DIS_UNSUPPORTED;  /* pseudowire, ...: not guessed */
 	return DIS_OK;
 }
 
@@ -110,8 +117,7 @@ static int mpls_parse(struct cur *c, uint16_t *type, enum mal_reason *why)
  * announced it:
  *  | PCP(3) DEI(1) VID(12) | inner ethertype (16) |
  * At most VLAN_MAX tags, so the loop ends. */
-static int ethertype_walk(struct cur *c, uint16_t type, struct pkt *pk,
-                          enum mal_reason *why)
+int link_ethertype(struct cur *c, uint16_t type, struct pkt *pk, enum mal_reason *why)
 {
 	while (is_vlan_type(type)) {
 		if (pk->vlan_depth >= VLAN_MAX)
@@ -146,12 +152,12 @@ static int typed_header(struct cur *c, size_t skip, struct pkt *pk, enum mal_rea
 		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
 	if (type < 0x0600)
 		return DIS_UNSUPPORTED;
-	return ethertype_walk(c, type, pk, why);
+	return link_ethertype(c, type, pk, why);
 }
 
 /* Ethernet II (IEEE 802.3 3.1.1 with the Ethernet II type field):
  *  | dst MAC (6) | src MAC (6) | ethertype (2) | payload ... */
-static int eth_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+int link_eth(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
 	return typed_header(c, 12, pk, why);
 }
@@ -175,11 +181,11 @@ static int sll2_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 		return link_fail(why, MAL_LINK_TRUNC, DIS_TRUNCATED);
 	if (type < 0x0600)
 		return DIS_UNSUPPORTED;
-	return ethertype_walk(c, type, pk, why);
+	return link_ethertype(c, type, pk, why);
 }
 
 /* Raw IP: the version nibble says which. */
-static int raw_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
+int link_ip_nibble(struct cur *c, struct pkt *pk, enum mal_reason *why)
 {
 	struct cur peek = *c;
 	uint8_t v = cur_u8(&peek) >> 4;
@@ -221,12 +227,53 @@ static int null_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	return DIS_OK;
 }
 
+int link_dispatch(int dlt, struct cur *c, struct pkt *pk, enum mal_reason *why,
+                  unsigned nest)
+{
+	switch (dlt) {
+	case DLT_EN10MB:     return link_eth(c, pk, why);
+	case DLT_LINUX_SLL:  return sll_parse(c, pk, why);
+	case DLT_LINUX_SLL2: return sll2_parse(c, pk, why);
+	case DLT_NULL:
+	case DLT_LOOP:       return null_parse(c, pk, why);
+#if DLT_RAW != LINKTYPE_RAW_
+	case LINKTYPE_RAW_:
+#endif
+	case DLT_RAW:        return link_ip_nibble(c, pk, why);
+	case DLT_IPV4:       pk->ethertype = ETH_IP4; return DIS_OK;
+	case DLT_IPV6:       pk->ethertype = ETH_IP6; return DIS_OK;
+	case LT_PPP:         return ppp_parse(c, pk, why);
+	case LT_PPP_HDLC:    return ppp_hdlc_parse(c, pk, why);
+	case LT_C_HDLC:      return chdlc_parse(c, pk, why);
+	case LT_IEEE802_11:  return ieee80211_parse(c, pk, why, 0);
+	case LT_RADIOTAP:    return radiotap_parse(c, pk, why);
+	case LT_NFLOG:       return nflog_parse(c, pk, why);
+	case LT_PPI:         return ppi_parse(c, pk, why, nest);
+	case LT_PKTAP_APPLE:
+	case LT_PKTAP:       return pktap_parse(c, pk, why, nest);
+	default:
+		pk->ethertype = PK_ETHERTYPE_BADDLT;
+		return DIS_UNSUPPORTED;
+	}
+}
+
+int link_inner(int dlt, struct cur *c, struct pkt *pk, enum mal_reason *why,
+               unsigned nest)
+{
+	if (nest > LINK_NEST_MAX)
+		return DIS_UNSUPPORTED;
+	int st = link_dispatch(dlt, c, pk, why, nest);
+	if (pk->ethertype == PK_ETHERTYPE_BADDLT)
+		pk->ethertype = 0;
+	return st;
+}
+
 bool link_supported(int dlt)
 {
-	struct pkt pk;
+	struct pkt pk = { 0 };
 	struct cur l3;
 	enum mal_reason why;
-	/* the dispatch below is the one list of link types: an empty frame
+	/* the dispatch above is the one list of link types: an empty frame
 	 * is "truncated" for a known DLT, "bad DLT" for an unknown one */
 	static const uint8_t none[1];
 	link_parse(dlt, none, 0, &pk, &l3, &why);
@@ -237,35 +284,12 @@ int link_parse(int dlt, const uint8_t *frame, size_t caplen, struct pkt *pk,
                struct cur *l3, enum mal_reason *why)
 {
 	struct cur c = cur_make(frame, caplen);
-	int st;
 
 	*why = MAL_NONE;
 	pk->vlan = 0;
 	pk->vlan_depth = 0;
 	pk->ethertype = 0;
-	switch (dlt) {
-	case DLT_EN10MB:     st = eth_parse(&c, pk, why); break;
-	case DLT_LINUX_SLL:  st = sll_parse(&c, pk, why); break;
-	case DLT_LINUX_SLL2: st = sll2_parse(&c, pk, why); break;
-	case DLT_NULL:
-	case DLT_LOOP:       st = null_parse(&c, pk, why); break;
-#if DLT_RAW != LINKTYPE_RAW_
-	case LINKTYPE_RAW_:
-#endif
-	case DLT_RAW:        st = raw_parse(&c, pk, why); break;
-	case DLT_IPV4:
-		pk->ethertype = ETH_IP4;
-		st = DIS_OK;
-		break;
-	case DLT_IPV6:
-		pk->ethertype = ETH_IP6;
-		st = DIS_OK;
-		break;
-	default:
-		pk->ethertype = PK_ETHERTYPE_BADDLT;
-		st = DIS_UNSUPPORTED;
-		break;
-	}
+	int st = link_dispatch(dlt, &c, pk, why, 0);
 	if (st == DIS_OK)
 		*l3 = c;
 	return st;

@@ -286,8 +286,10 @@ int quic_initial_sni(const uint8_t *pkt, size_t len, uint8_t *scratch, size_t sc
 	hs[0] = 0x16; hs[1] = 3; hs[2] = 1;
 	hs[3] = (uint8_t)(have >> 8); hs[4] = (uint8_t)have;
 	st = tls_sni_parse(hs, 5 + have, gather, sizeof gather, sni);
-	/* sni points into hs: copy it where the caller's scratch is */
-	if (st == DIS_OK) {
+	/* sni points into hs: copy it where the caller's scratch is; a
+	 * ClientHello without server_name gives no pointer at all, and
+	 * memmove() from NULL is undefined even for 0 bytes */
+	if (st == DIS_OK && sni->len) {
 		if (sni->len > scratchsz) return DIS_MALFORMED;
 		memmove(scratch, sni->p, sni->len);
 		sni->p = scratch;

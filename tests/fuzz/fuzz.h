@@ -42,11 +42,17 @@ static inline unsigned fuzz_touch(const void *p, size_t len)
 }
 
 /* The link types the capture layer accepts (capture_dlt_supported()),
- * chosen by an input byte. */
+ * chosen by an input byte: fuzz_dlts[b % FUZZ_NDLT_ALL] in fuzz_decode.c;
+ * the engine target keeps the first FUZZ_NDLT (its byte has flag bits).
+ * New link types go at the end so committed seeds keep their meaning. */
 #define FUZZ_NDLT 8
-static const int fuzz_dlts[FUZZ_NDLT] = {
+#define FUZZ_NDLT_ALL 17
+static const int fuzz_dlts[FUZZ_NDLT_ALL] = {
 	1 /* EN10MB */, 113 /* LINUX_SLL */, 276 /* LINUX_SLL2 */, 12 /* RAW */,
 	228 /* IPV4 */, 229 /* IPV6 */, 0 /* NULL */, 108 /* LOOP */,
+	9 /* PPP */, 50 /* PPP_HDLC */, 104 /* C_HDLC */, 105 /* IEEE802_11 */,
+	127 /* IEEE802_11_RADIO */, 192 /* PPI */, 239 /* NFLOG */,
+	258 /* PKTAP */, 149 /* PKTAP on Darwin */,
 };
 
 #endif

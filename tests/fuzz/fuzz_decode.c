@@ -1,12 +1,13 @@
-/* fuzz_decode.c - link + IP + L4 via packet_decode().
- * Input: 1 byte selecting the DLT (fuzz_dlts[b % 8]), then the frame. */
+/* fuzz_decode.c - link + tunnels + IP + L4 via packet_decode().
+ * Input: 1 byte selecting the DLT (fuzz_dlts[b % FUZZ_NDLT_ALL]: every
+ * link type link.c takes), then the frame. */
 #include "dissect.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1) return 0;
-	int dlt = fuzz_dlts[data[0] % FUZZ_NDLT];
+	int dlt = fuzz_dlts[data[0] % FUZZ_NDLT_ALL];
 	size--;
 	/* an exact-size copy: any read past caplen is a heap overflow */
 	uint8_t *buf = malloc(size ? size : 1);
@@ -36,6 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_CHECK(pk.paylen == 0);
 	}
+	FUZZ_CHECK(pk.tunnel == 0 || pk.tunnel == 4 || pk.tunnel == 41 ||
+	           pk.tunnel == 47 || pk.tunnel == 17);
+	FUZZ_CHECK(st != DIS_OK || pk.ipver);     /* OK means an IP packet */
 	if (pk.ipver) {
 		FUZZ_CHECK(pk.src.family == pk.ipver || pk.tunnel);
 		(void)ip_payload_len(&pk, size);

@@ -2,12 +2,16 @@
  *
  *   mkseeds OUTDIR FILE...
  *
- * Writes OUTDIR/{decode,dns,tls_sni,http,engine}/<hash> in the input
+ * Writes OUTDIR/{decode,dns,tls_sni,http,engine,quic}/<hash> in the input
  * formats of tests/fuzz/fuzz_*.c: one seed per packet (decode: DLT byte +
- * frame), per DNS message, per TLS / HTTP stream start, and for the engine
- * target one sequence per file (its first packets) and one per flow.
- * Files with a link type the analyzer does not take are skipped.  Seeds
- * are named by content hash, so duplicates collapse.
+ * frame), per DNS message, per TLS / HTTP stream start, per QUIC long
+ * header packet, and for the engine target one sequence per file (its
+ * first packets) and one per flow (link types of fuzz_engine.c only).
+ * The quic target also gets plaintext Initial frames (its sealing mode)
+ * built here: a ClientHello in one CRYPTO frame, in two out of order, and
+ * behind ACK and PING frames.  Files with a link type the analyzer does
+ * not take are skipped.  Seeds are named by content hash, so duplicates
+ * collapse.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -23,13 +27,17 @@
 #define FLOW_PKTS       40     /* packets kept per flow                 */
 #define SNAP            1600   /* bytes kept per packet in sequences    */
 
-static const int dlts[8] = { 1, 113, 276, 12, 228, 229, 0, 108 };
+/* as tests/fuzz/fuzz.h: fuzz_dlts[]; the engine takes the first 8 */
+static const int dlts[] = { 1, 113, 276, 12, 228, 229, 0, 108,
+                            9, 50, 104, 105, 127, 192, 239, 258, 149 };
+#define NDLTS (int)(sizeof dlts / sizeof dlts[0])
+#define NDLTS_ENGINE 8
 static const char *outdir;
 static unsigned long nwritten;
 
 static int dlt_index(int dlt)
 {
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < NDLTS; i++)
 		if (dlts[i] == dlt) return i;
 	return -1;
 }
@@ -146,6 +154,8 @@ static void one_file(const char *file)
 			put2("tls_sni", 0, pl, pn);
 		if (pk.proto == 6 && looks_http(pl, pn))
 			put("http", pl, pn);
+		if (pk.proto == 17 && pn >= 7 && quic_long_initial(pl, pn))
+			put2("quic", 0, pl, pn);
 		if (pk.proto != 6 && pk.proto != 17) continue;
 		uint64_t key = flow_key(&pk);
 		struct seq *s = NULL;
@@ -155,26 +165,84 @@ static void one_file(const char *file)
 		if (s && s->pkts < FLOW_PKTS) seq_add(s, ts, b, h->caplen);
 	}
 	pcap_close(p);
-	if (whole.n) put2("engine", hdr, whole.b, whole.n);
+	bool eng = di < NDLTS_ENGINE;      /* the engine target's DLTs only */
+	if (whole.n && eng) put2("engine", hdr, whole.b, whole.n);
 	free(whole.b);
 	for (unsigned i = 0; i < nflows; i++) {
-		if (flows[i].pkts > 1) put2("engine", hdr, flows[i].b, flows[i].n);
+		if (flows[i].pkts > 1 && eng) put2("engine", hdr, flows[i].b, flows[i].n);
 		free(flows[i].b);
+	}
+}
+
+/* A TLS ClientHello handshake message (no record header) naming `host`. */
+static size_t client_hello(uint8_t *b, const char *host)
+{
+	size_t hl = strlen(host), n = 0;
+	uint8_t body[512];
+	size_t m = 0;
+	body[m++] = 3; body[m++] = 3;
+	memset(body + m, 0x42, 32); m += 32;
+	body[m++] = 0;                                   /* session id */
+	body[m++] = 0; body[m++] = 2; body[m++] = 0x13; body[m++] = 0x01;
+	body[m++] = 1; body[m++] = 0;
+	size_t el = hl + 9;
+	body[m++] = (uint8_t)(el >> 8); body[m++] = (uint8_t)el;
+	body[m++] = 0; body[m++] = 0;                    /* server_name */
+	body[m++] = (uint8_t)((hl + 5) >> 8); body[m++] = (uint8_t)(hl + 5);
+	body[m++] = (uint8_t)((hl + 3) >> 8); body[m++] = (uint8_t)(hl + 3);
+	body[m++] = 0;
+	body[m++] = (uint8_t)(hl >> 8); body[m++] = (uint8_t)hl;
+	memcpy(body + m, host, hl); m += hl;
+	b[n++] = 1; b[n++] = 0; b[n++] = (uint8_t)(m >> 8); b[n++] = (uint8_t)m;
+	memcpy(b + n, body, m);
+	return n + m;
+}
+
+/* CRYPTO frame (RFC 9000 19.6) with 2-byte varint offset and length. */
+static size_t crypto_frame(uint8_t *b, size_t off, const uint8_t *d, size_t len)
+{
+	b[0] = 0x06;
+	b[1] = (uint8_t)(0x40 | off >> 8); b[2] = (uint8_t)off;
+	b[3] = (uint8_t)(0x40 | len >> 8); b[4] = (uint8_t)len;
+	memcpy(b + 5, d, len);
+	return 5 + len;
+}
+
+/* Plaintext seeds for fuzz_quic.c's sealing mode (mode byte 1, 3, 5:
+ * QUIC v1, v2, draft-29). */
+static void quic_plain_seeds(void)
+{
+	uint8_t ch[600], f[1400];
+	size_t chn = client_hello(ch, "www.youtube.com"), n;
+	for (uint8_t mode = 1; mode <= 5; mode += 2) {
+		f[0] = mode;
+		n = 1 + crypto_frame(f + 1, 0, ch, chn);
+		put("quic", f, n);
+		n = 1;                                    /* split, second half first */
+		n += crypto_frame(f + n, 40, ch + 40, chn - 40);
+		n += crypto_frame(f + n, 0, ch, 40);
+		put("quic", f, n);
+		n = 1;                                    /* ACK, PING, then CRYPTO */
+		f[n++] = 0x02; f[n++] = 0; f[n++] = 0; f[n++] = 0; f[n++] = 0;
+		f[n++] = 0x01;
+		n += crypto_frame(f + n, 0, ch, chn);
+		put("quic", f, n);
 	}
 }
 
 int main(int argc, char **argv)
 {
-	static const char *kinds[] = { "decode", "dns", "tls_sni", "http", "engine" };
+	static const char *kinds[] = { "decode", "dns", "tls_sni", "http", "engine", "quic" };
 	char path[4096];
 	if (argc < 3) { fprintf(stderr, "usage: mkseeds OUTDIR FILE...\n"); return 1; }
 	outdir = argv[1];
 	mkdir(outdir, 0755);
-	for (int i = 0; i < 5; i++) {
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", outdir, kinds[i]);
 		if (mkdir(path, 0755) && errno != EEXIST) { perror(path); return 1; }
 	}
 	for (int i = 2; i < argc; i++) one_file(argv[i]);
+	quic_plain_seeds();
 	printf("mkseeds: %lu seeds from %d files into %s\n", nwritten, argc - 2, outdir);
 	return 0;
 }

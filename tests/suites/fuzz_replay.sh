@@ -11,7 +11,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 tmp=$(mktemp) || exit 2
 trap 'rm -f "$tmp"' EXIT
-for t in decode dns tls_sni http engine; do
+for t in decode dns tls_sni http engine quic; do
 	if [ ! -x "$R/fuzz_$t" ]; then
 		echo "FAIL fuzz_replay: $R/fuzz_$t missing (make fuzz-replay-bins)"
 		f=$((f + 1)); continue

@@ -267,7 +267,9 @@ static void test_null_raw(void)
 	test_cond("DLT_IPV6", decode(DLT_IPV6, &F, &P, &W) == DIS_OK && P.ipver == 6);
 	test_cond("unknown DLT", decode(147, &F, &P, &W) == DIS_UNSUPPORTED &&
 	          W == MAL_NONE && P.ethertype == PK_ETHERTYPE_BADDLT && !P.ipver);
-	test_cond("DLT 105 (802.11) unsupported", decode(105, &F, &P, &W) == DIS_UNSUPPORTED);
+	test_cond("DLT 105 (802.11): IPv6 bytes are no data frame",
+	          decode(105, &F, &P, &W) == DIS_UNSUPPORTED && W == MAL_NONE &&
+	          P.ethertype != PK_ETHERTYPE_BADDLT);
 }
 
 static void test_ip4(void)
@@ -492,12 +494,22 @@ static void test_tunnel(void)
 
 	F.n = 0;
 	o4 = ip4_hdr(&F, 4, 0);
-	i6 = ip4_hdr(&F, 4, 0);        /* ipip inside ipip: unwrapped once */
+	i6 = ip4_hdr(&F, 4, 0);        /* ipip inside ipip: both unwrapped */
 	add_ip4_syn();
 	ip4_fin(&F, i6);
 	ip4_fin(&F, o4);
-	test_cond("ipip once", decode(DLT_RAW, &F, &P, &W) == DIS_OK &&
-	          P.tunnel == 4 && P.proto == 4 && !P.l4_valid);
+	test_cond("ipip in ipip", decode(DLT_RAW, &F, &P, &W) == DIS_OK &&
+	          P.tunnel == 4 && is_syn4() && P.l3len == 40);
+
+	size_t lv[6];                  /* 6 deep: TUNNEL_MAX (4) unwrapped */
+	F.n = 0;
+	for (int i = 0; i < 6; i++)
+		lv[i] = ip4_hdr(&F, 4, 0);
+	add_ip4_syn();
+	for (int i = 5; i >= 0; i--)
+		ip4_fin(&F, lv[i]);
+	test_cond("ipip depth bounded", decode(DLT_RAW, &F, &P, &W) == DIS_OK &&
+	          P.tunnel == 4 && P.proto == 4 && !P.l4_valid && P.ip_len == 80);
 	test_cond("mal names", strcmp(mal_reason_name(MAL_IP4_TRUNC), "ip4_truncated") == 0 &&
 	          strcmp(mal_reason_name(MAL_COUNT), "unknown") == 0);
 	bool all = true;

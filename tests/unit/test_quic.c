@@ -128,6 +128,20 @@ static void test_roundtrip(void)
 	test_cond("ClientHello without its start: truncated",
 	          quic_initial_sni(pkt, len, scratch, sizeof scratch, &v) == DIS_TRUNCATED);
 
+	/* a ClientHello without server_name (one empty extension): OK, no
+	 * name, and no memmove from a NULL view (UBSan; fuzz_quic found it) */
+	uint8_t bare[64] = { 1, 0, 0, 0, 3, 3 };
+	size_t m = 6 + 32;
+	bare[m++] = 0;                                   /* session id */
+	bare[m++] = 0; bare[m++] = 2; bare[m++] = 0x13; bare[m++] = 0x01;
+	bare[m++] = 1; bare[m++] = 0;
+	bare[m++] = 0; bare[m++] = 4; bare[m++] = 0x00; bare[m++] = 0x17; bare[m++] = 0; bare[m++] = 0;
+	bare[3] = (uint8_t)(m - 4);
+	n = crypto_frame(pt, 0, bare, m);
+	len = seal(0x00000001, dcid, pt, n, pkt);
+	test_cond("ClientHello without SNI: OK, empty name",
+	          quic_initial_sni(pkt, len, scratch, sizeof scratch, &v) == DIS_OK && v.len == 0);
+
 	/* a flipped ciphertext bit fails the tag */
 	n = crypto_frame(pt, 0, ch, chl);
 	len = seal(0x00000001, dcid, pt, n, pkt);
