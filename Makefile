@@ -5,6 +5,7 @@ PKGS      := libpcap libndpi jansson rdkafka libmaxminddb libpsl libgcrypt
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/tamperscope
+MANDIR    ?= $(PREFIX)/share/man
 CC        ?= cc
 BUILD     ?= build
 OPT       ?= -O2 -g
@@ -94,9 +95,10 @@ bench: tamperscope $(BUILD)/tools/mkbench $(BUILD)/tools/floor
 	sh tests/bench/bench.sh
 
 install: tamperscope
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 tamperscope $(DESTDIR)$(BINDIR)/tamperscope
 	install -m 644 data/*.txt $(DESTDIR)$(DATADIR)/
+	install -m 644 docs/tamperscope.1 $(DESTDIR)$(MANDIR)/man1/tamperscope.1
 
 deps:
 	sh tools/install-deps.sh

@@ -209,7 +209,8 @@ static void usage(FILE *f)
 	           "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
-	fprintf(f, "`tamperscope COMMAND -h` for a command's options.\n");
+	fprintf(f, "`tamperscope COMMAND -h` for a command's options;  -h, --help  this help;\n"
+	           "--version  the version;  man tamperscope  the manual.\n");
 }
 
 const struct command commands[] = {
