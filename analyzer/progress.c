@@ -15,6 +15,7 @@ static struct {
 	long long *size;         /* per file; -1 unknown */
 	uint64_t total;          /* 0 = unknown */
 	uint64_t base;           /* bytes of the files before the current one */
+	uint64_t pos;            /* in the current file, at the last tick */
 	double start, next;      /* monotonic seconds */
 } g;
 
@@ -56,10 +57,13 @@ void progress_file(int i)
 {
 	if (!g.on || i == g.cur || i < 0 || i >= g.nfiles) return;
 	/* the files before i are done: count them whole when their size is
-	 * known (the last tick saw only part of the tail) */
+	 * known (the last tick saw only part of the tail), else (a pipe) as
+	 * far as the last tick saw */
 	for (int j = g.cur; j < i; j++)
-		if (g.size[j] > 0) g.base += (uint64_t)g.size[j];
+		if (g.size[j] >= 0) g.base += (uint64_t)g.size[j];
+		else if (j == g.cur) g.base += g.pos;
 	g.cur = i;
+	g.pos = 0;
 }
 
 /* "12.3 MiB" */
@@ -119,7 +123,8 @@ void progress_tick(long long pos, uint64_t packets)
 	if (now < g.next) return;
 	g.next = now + 1.0 / PROGRESS_HZ;
 	char line[160];
-	uint64_t done = g.base + (pos > 0 ? (uint64_t)pos : 0);
+	if (pos > 0) g.pos = (uint64_t)pos;
+	uint64_t done = g.base + g.pos;
 	progress_format(line, sizeof line, done, g.total, packets, now - g.start);
 	/* one write: the text, then erase what a longer earlier line left */
 	fprintf(stderr, "\r%s\033[K", line);
