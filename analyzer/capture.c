@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 #include "capture.h"
 #include "fastpcap.h"
+#include "progress.h"
 #include "dissect.h"
 #include "util.h"
 
@@ -56,6 +57,7 @@ static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
 		engine_packet(e, dlt, &h, bytes);
 		res->packets++;
 		if (at_limit(res, max_packets, stop)) break;
+		if (!(res->packets & (PROGRESS_EVERY - 1))) progress_tick(fp_offset(f), res->packets);
 	}
 	int done = rc == 1 || (rc == 0 && fp_at_end(f));
 	if (rc < 0) ts_err(file, "read error after %llu packets: %s (partial report)",
@@ -65,6 +67,12 @@ static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
 	fp_close(f);
 	if (rc < 0) { res->truncated = true; return -1; }
 	return done;
+}
+
+static long long stream_pos(pcap_t *p, uint64_t seen)
+{
+	off_t o = ftello(pcap_file(p));
+	return o >= 0 ? (long long)o : (long long)seen;
 }
 
 static int read_one(struct engine *e, const char *file, const char *filter,
@@ -104,10 +112,13 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	int rc;
+	uint64_t seen = 0;       /* record bytes: the position when ftello() cannot tell (pipes) */
 	while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
 		engine_packet(e, dlt, h, bytes);
 		res->packets++;
+		seen += 16 + h->caplen;
 		if (at_limit(res, max_packets, stop)) break;
+		if (!(res->packets & (PROGRESS_EVERY - 1))) progress_tick(stream_pos(p, seen), res->packets);
 	}
 	if (rc == PCAP_ERROR) {
 		ts_err(file, "truncated or corrupt capture after %llu packets: %s (partial report)",
@@ -125,6 +136,7 @@ int capture_offline(struct engine *e, const char *const *files, int nfiles,
 	int worst = 0;
 	memset(res, 0, sizeof *res);
 	for (int i = 0; i < nfiles; i++) {
+		progress_file(i);
 		int rc = read_one(e, files[i], filter, max_packets, stop, res);
 		if (rc == 1) return 1;
 		if (rc > worst) worst = rc;

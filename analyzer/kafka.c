@@ -4,6 +4,7 @@
 #include <string.h>
 #include <librdkafka/rdkafka.h>
 #include "kafka.h"
+#include "progress.h"
 #include "util.h"
 
 struct kafka_sink {
@@ -31,6 +32,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	(void)rk;
 	if (level > 4) return;
 	if (__atomic_add_fetch(&shown, 1, __ATOMIC_RELAXED) > 3) return;
+	progress_clear();
 	fprintf(stderr, "tamperscope: kafka: %s: %s\n", fac, buf);
 }
 

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "capture.h"
 #include "cli.h"
 #include "outputs.h"
+#include "progress.h"
 #include "report.h"
 #include "util.h"
 
@@ -21,14 +23,16 @@ static void usage_analyze(FILE *f)
 {
 	fprintf(f,
 	"usage: tamperscope analyze [options] FILE...   (pcap or pcapng; - = stdin)\n"
-	"  -o FILE             report JSON (default: stdout)\n"
+	"  -o FILE             write the report to FILE (default: stdout)\n"
 	"  -e FILE             JSONL tamper event stream (- = stdout)\n"
-	"  --format json|text  report format (text: aligned table for people)\n"
+	"  --format json|text  report format (text: aligned table for people); default:\n"
+	"                      text when stdout is a terminal and there is no -o, else json\n"
 	"  --text FILE         also write the text table to FILE\n"
 	"  -f EXPR             BPF filter\n"
 	"  --targets FILE      replace the social-media target list\n"
 	"  -c N                stop after N packets\n"
-	"  -q                  quiet: no summary on stderr\n");
+	"  -q                  quiet: no summary, and no progress line (shown while reading\n"
+	"                      when stderr is a terminal), on stderr\n");
 	cli_det_usage(f);
 	fprintf(f,
 	"  --max-flows N       flow table cap (default 262144)\n"
@@ -113,7 +117,7 @@ static int cmd_analyze(int argc, char **argv)
 {
 	struct engine_opts o;
 	const char *out = "-", *events = NULL, *filter = NULL, *text = NULL;
-	bool as_text = false, quiet = false;
+	bool as_text = false, quiet = false, out_set = false, fmt_set = false;
 	unsigned long count = 0;
 	int c;
 	char err[256] = "";
@@ -128,7 +132,7 @@ static int cmd_analyze(int argc, char **argv)
 		if ((r = outputs_opt(c, optarg, &xo)) < 0) { ts_err(NULL, "bad value for option: %s", optarg); return 1; }
 		if (r > 0) continue;
 		switch (c) {
-		case 'o': out = optarg; break;
+		case 'o': out = optarg; out_set = true; break;
 		case 'e': events = optarg; break;
 		case 'f': filter = optarg; break;
 		case 'c': if (num(optarg, &count)) { ts_err(NULL, "-c: not a number: %s", optarg); return 1; } break;
@@ -137,6 +141,7 @@ static int cmd_analyze(int argc, char **argv)
 		case O_FORMAT:
 			if (!strcmp(optarg, "text")) as_text = true;
 			else if (strcmp(optarg, "json")) { ts_err(NULL, "--format: json or text"); return 1; }
+			fmt_set = true;
 			break;
 		case 'h': usage_analyze(stdout); return 0;
 		case O_VERSION: printf("%s %s\n", TS_NAME, TS_VERSION); return 0;
@@ -144,6 +149,7 @@ static int cmd_analyze(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) { usage_analyze(stderr); return 1; }
+	if (!out_set && !fmt_set) as_text = isatty(STDOUT_FILENO);   /* people get the table */
 
 	o.events = cli_open_events(events, err);
 	if (events && !o.events) { ts_err(NULL, "%s", err); return 3; }
@@ -157,7 +163,10 @@ static int cmd_analyze(int argc, char **argv)
 	struct offline_result res;
 	const char *const *files = (const char *const *)&argv[optind];
 	int nfiles = argc - optind;
+	if (!quiet && isatty(STDERR_FILENO) && !(o.events == stdout && isatty(STDOUT_FILENO)))
+		progress_start(files, nfiles);     /* not when event lines share the terminal */
 	int rc = capture_offline(e, files, nfiles, filter, count, &g_stop, &res);
+	progress_stop();
 	if (rc == 1) { engine_free(e); outputs_close(&xo, err); return 1; }
 	engine_finish(e);
 
@@ -200,7 +209,8 @@ static void usage(FILE *f)
 	           "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
-	fprintf(f, "`tamperscope COMMAND -h` for a command's options.\n");
+	fprintf(f, "`tamperscope COMMAND -h` for a command's options;  -h, --help  this help;\n"
+	           "--version  the version;  man tamperscope  the manual.\n");
 }
 
 const struct command commands[] = {

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "progress.h"
 #include "util.h"
 
 static void oom(size_t n)
 {
+	progress_clear();
 	fprintf(stderr, "%s: out of memory (%zu bytes)\n", TS_NAME, n);
 	exit(4);
 }
@@ -235,6 +237,7 @@ FILE *data_open(const char *name, char *path, size_t pathsz)
 void ts_err(const char *ctx, const char *fmt, ...)
 {
 	va_list ap;
+	progress_clear();        /* never on a progress line */
 	fprintf(stderr, "%s: ", TS_NAME);
 	if (ctx) fprintf(stderr, "%s: ", ctx);
 	va_start(ap, fmt);

@@ -54,19 +54,38 @@ def analyze(paths, *opts, events=False):
 
 
 _validator = None
+_no_validator = None
+
+
+def validator(who="schema"):
+    """A Draft 7 validator for ../shared/report.schema.json, or None when
+    the schema (../shared) or python3-jsonschema is missing: then one
+    "SKIP who: why" line is printed (once per process), so a suite never
+    passes schema checks it did not make."""
+    global _validator, _no_validator
+    if _validator is None and _no_validator is None:
+        if not os.path.exists(SCHEMA):
+            _no_validator = "%s absent (../shared not beside the checkout), reports not validated" % SCHEMA
+        else:
+            try:
+                import jsonschema
+                with open(SCHEMA) as f:
+                    _validator = jsonschema.Draft7Validator(json.load(f))
+            except ImportError:
+                _no_validator = "python3-jsonschema missing (tools/install-deps.sh), reports not validated"
+        if _no_validator:
+            print("SKIP %s: %s" % (who, _no_validator))
+    return _validator
 
 
 def schema_errors(report):
-    """List of schema violations (empty if valid, or if no schema)."""
-    global _validator
-    if not os.path.exists(SCHEMA):
-        return []
-    if _validator is None:
-        import jsonschema
-        with open(SCHEMA) as f:
-            _validator = jsonschema.Draft7Validator(json.load(f))
+    """List of schema violations (empty if valid); None when there is no
+    validator (see validator(): a SKIP line says why)."""
+    v = validator()
+    if v is None:
+        return None
     return ["%s: %s" % ("/".join(map(str, e.path)), e.message)
-            for e in _validator.iter_errors(report)]
+            for e in v.iter_errors(report)]
 
 
 def dest(report, name):

@@ -1,6 +1,9 @@
 #!/bin/sh
-# Run every test suite; print the closing "N passed, N failed" line.
-# Each suite prints "RESULT <passed> <failed>" (and FAIL/SKIP lines).
+# Run every test suite; print the closing "N passed, N failed, M skipped"
+# line.  Each suite prints "RESULT <passed> <failed>" last, a FAIL line per
+# failure and a "SKIP suite: reason" line per part it could not run (a
+# missing package, ../shared, root).  A suite that checked nothing must
+# say why: "RESULT 0 0" without a SKIP line counts as a failure.
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
 pass=0; fail=0; skip=0
@@ -21,6 +24,18 @@ run_suite() { # name command...
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	printf '%s\n' "$out" | grep -E '^(FAIL|SKIP)' | sed "s/^/  [$name] /"
 	s=$(printf '%s\n' "$out" | grep -c '^SKIP')
+	noreason=$(printf '%s\n' "$out" | grep '^SKIP' | grep -vc '^SKIP [^:]*: *[^ ]')
+	if [ "$noreason" -gt 0 ]; then
+		echo "FAIL $name: $noreason SKIP line(s) without 'SKIP what: reason'"
+		f=$((f + 1))
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		if [ "$s" -eq 0 ]; then
+			echo "FAIL $name: checked nothing and printed no SKIP reason"
+			fail=$((fail + 1)); return
+		fi
+		echo "$name: skipped"; skip=$((skip + s)); return
+	fi
 	echo "$name: $p ok, $f failed"
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 }

@@ -14,8 +14,7 @@ ok()  { pass=$((pass + 1)); echo "ok $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL hostile: $*"; }
 
 if [ ! -d "$SHARED/pcaps" ]; then
-	echo "SKIP hostile: ../shared absent"
-	echo "RESULT 0 0"; exit 0
+	echo "SKIP hostile: $SHARED/pcaps absent (../shared not beside the checkout): the third-party captures not run, only the cut-capture case"
 fi
 if [ ! -x "$BIN" ]; then
 	bad "$BIN missing (make asan)"
@@ -76,7 +75,8 @@ done
 
 # A capture cut in the middle of a record: exit 0, warning, partial report.
 src=$SHARED/pcaps/benign/zeek_tcp_syn-synack.pcap
-[ -f "$src" ] || src=$(ls "$SHARED"/pcaps/benign/*.pcap | head -n 1)
+[ -f "$src" ] || src=$(ls "$SHARED"/pcaps/benign/*.pcap 2>/dev/null | head -n 1)
+[ -f "$src" ] || src=pcaps/lab/demo.pcap          # the project's own, without ../shared
 sz=$(wc -c < "$src")
 head -c $((sz - 7)) "$src" > "$tmp/cut.pcap"
 rm -f "$tmp/r.json"
@@ -93,8 +93,12 @@ if check_run "cut.pcap" "$tmp/cut.pcap" "$rc" "$tmp/err"; then
 fi
 
 # Schema pass over every report written (one interpreter for all).
-if ! $PY -c 'import jsonschema' 2>/dev/null; then
-	echo "SKIP hostile: python3-jsonschema missing, reports not validated"
+if ! $PY -c 'import jsonschema' 2>/dev/null || [ ! -f "$SHARED/report.schema.json" ]; then
+	if [ ! -f "$SHARED/report.schema.json" ]; then
+		echo "SKIP hostile: $SHARED/report.schema.json absent, reports not validated"
+	else
+		echo "SKIP hostile: python3-jsonschema missing, reports not validated"
+	fi
 	while IFS="$(printf '\t')" read -r i name rc tr; do ok "$name: exit $rc (not validated)"; done < "$tmp/list"
 else
 	$PY - "$SHARED/report.schema.json" "$tmp/rep" "$tmp/list" > "$tmp/py" 2>&1 <<'PYEOF'

@@ -28,10 +28,25 @@ check() { # description command...
 }
 
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIP live: not root"
+	echo "SKIP live: not root (network namespaces, veths, iptables and live capture need root)"
 	echo "RESULT 0 0"
 	exit 0
 fi
+missing=""
+for t in ip iptables ip6tables tcpdump setpriv; do
+	command -v $t >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+	echo "SKIP live: missing tools:$missing (iproute2, iptables, tcpdump, util-linux; tools/install-deps.sh)"
+	echo "RESULT 0 0"
+	exit 0
+fi
+if ! ip netns add tsl-$$-probe 2>/dev/null; then
+	echo "SKIP live: cannot create network namespaces here (ip netns add failed: no CAP_SYS_ADMIN?)"
+	echo "RESULT 0 0"
+	exit 0
+fi
+ip netns del tsl-$$-probe
 if [ ! -x "$BIN" ]; then
 	echo "FAIL live: $BIN not built"
 	echo "RESULT 0 1"
@@ -286,8 +301,12 @@ want = {"blocked.example": "interfered", "twitter.com": "interfered",
 bad = {k: v.get(k) for k in want if v.get(k) != want[k]}
 print(bad or "", end="")
 sys.exit(1 if bad else 0)' "$A/report.json"
-if [ -f tests/report.schema.json ] || [ -f /work/shared/report.schema.json ]; then
-	SCHEMA=$(ls tests/report.schema.json /work/shared/report.schema.json 2>/dev/null | head -1)
+SCHEMA=$ROOT/../shared/report.schema.json
+if [ ! -f "$SCHEMA" ]; then
+	echo "SKIP live: $SCHEMA absent (../shared), live report not validated against the schema"
+elif ! $PY -c 'import jsonschema' 2>/dev/null; then
+	echo "SKIP live: python3-jsonschema missing, live report not validated against the schema"
+else
 	check "live report validates against report.schema.json" /usr/bin/python3 -c '
 import json, sys, jsonschema
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$A/report.json" "$SCHEMA"

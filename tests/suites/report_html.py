@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_lib import ROOT, SHARED, SCHEMA, BIN, Checks  # noqa: E402
+from report_lib import ROOT, SHARED, SCHEMA, BIN, Checks, validator as shared_validator  # noqa: E402
 
 ASAN = os.path.join(ROOT, "tamperscope-asan")
 T = Checks()
@@ -33,12 +33,7 @@ def run(cmd, **kw):
 
 
 def validator():
-    try:
-        import jsonschema
-        with open(SCHEMA) as f:
-            return jsonschema.Draft7Validator(json.load(f))
-    except Exception:
-        return None
+    return shared_validator("report_html")
 
 
 class Dom(html.parser.HTMLParser):
