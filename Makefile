@@ -26,7 +26,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CPPFLAGS  += -Idissectors -Ianalyzer -DTS_DATADIR='"$(DATADIR)"'
+CPPFLAGS  += -Idissectors -Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli -DTS_DATADIR='"$(DATADIR)"'
 ALLCFLAGS  = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(LTO) $(WARN) $(HARDEN) $(SAN) \
              $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 NOLTO_CFLAGS = $(filter-out $(LTO),$(ALLCFLAGS))
@@ -34,9 +34,10 @@ LDFLAGS   += -Wl,-z,relro,-z,now
 LDLIBS    += $(PKG_LIBS) -lm
 
 DIS_SRC   := $(wildcard dissectors/*.c)
-AN_SRC    := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+AN_DIRS   := input core detectors report cli
+AN_SRC    := $(filter-out analyzer/cli/main.c,$(foreach d,$(AN_DIRS),$(wildcard analyzer/$(d)/*.c)))
 LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(DIS_SRC) $(AN_SRC))
-MAIN_OBJ  := $(BUILD)/analyzer/main.o
+MAIN_OBJ  := $(BUILD)/analyzer/cli/main.o
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_SRC  := $(wildcard tests/tools/*.c)

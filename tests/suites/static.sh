@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 if command -v cppcheck > /dev/null; then
 	if cppcheck --enable=warning,performance,portability --error-exitcode=1 \
-	    -I dissectors -I analyzer dissectors analyzer -q > "$tmp/cpp" 2>&1; then
+	    -I dissectors -I analyzer/core -I analyzer/detectors -I analyzer/input -I analyzer/report -I analyzer/cli dissectors analyzer -q > "$tmp/cpp" 2>&1; then
 		ok "cppcheck --enable=warning,performance,portability: clean"
 	else
 		bad "cppcheck:"; grep -E '^(analyzer|dissectors)/' "$tmp/cpp" | head -n 20
@@ -20,22 +20,23 @@ else
 	echo "SKIP static: cppcheck not installed"
 fi
 
+ANI="-Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli"
 PKGF=$(pkg-config --cflags libpcap libndpi jansson 2>/dev/null)
 WFLAGS="-std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Wformat=2 -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror"
 for cc in gcc clang; do
 	command -v $cc > /dev/null || { echo "SKIP static: $cc not installed"; continue; }
 	: > "$tmp/w"
-	for src in dissectors/*.c analyzer/*.c tests/tools/*.c tests/unit/*.c; do
+	for src in dissectors/*.c analyzer/*/*.c tests/tools/*.c tests/unit/*.c; do
 		[ -f "$src" ] || continue
 		# shellcheck disable=SC2086
-		$cc $WFLAGS -Idissectors -Ianalyzer -Itests -DTS_DATADIR='"x"' $PKGF \
+		$cc $WFLAGS -Idissectors $ANI -Itests -DTS_DATADIR='"x"' $PKGF \
 		    -fsyntax-only "$src" >> "$tmp/w" 2>&1
 	done
 	for src in tests/fuzz/fuzz_*.c tests/fuzz/replay.c tests/fuzz/mkseeds.c; do
 		[ -f "$src" ] || continue
 		# shellcheck disable=SC2086
-		$cc $WFLAGS -Wno-missing-prototypes -Idissectors -Ianalyzer $PKGF \
+		$cc $WFLAGS -Wno-missing-prototypes -Idissectors $ANI $PKGF \
 		    -fsyntax-only "$src" >> "$tmp/w" 2>&1
 	done
 	if grep -qE 'warning|error' "$tmp/w"; then
