@@ -5,8 +5,8 @@ corpus-test: tamperscope
 	sh tests/corpus/corpus-test.sh
 
 # make fp-check: pcaps/gen/fp_*.pcap (tests/tools/mkfp.c) against their
-# correct verdicts (tests/corpus/fp_expect.tsv).  Fails until the detectors
-# are fixed; not in `make test` or .ci/run yet.
+# correct verdicts (tests/corpus/fp_expect.tsv); `make test` runs it as the
+# fp_check suite.
 .PHONY: fp-check
 fp-check: tamperscope $(BUILD)/tools/mkfp
 	sh tests/corpus/fp-check.sh

@@ -1,8 +1,8 @@
 #!/bin/sh
 # make fp-check: the false-positive captures pcaps/gen/fp_*.pcap must be what
 # tests/tools/mkfp makes, and each named destination must get its correct
-# verdict (tests/corpus/fp_expect.tsv).  Not part of `make test` or CI while
-# the detectors still give the false verdicts; ends "N passed, N failed".
+# verdict (tests/corpus/fp_expect.tsv).  `make test` runs it (suite
+# fp_check); ends "N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
