@@ -427,7 +427,8 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
 	e->events++;
 	struct dest *d = engine_dest(e, destination);
 	if (d) {
-		dest_signature_x(d, signature, stage, part != NULL, part ? *part : conf, evmask, ts, cid);
+		if (part) dest_rep_signature(d, signature, stage, *part, t->dport, evmask, ts, cid);
+		else dest_signature(d, signature, stage, conf, evmask, ts, cid);
 		write_evidence(e, d, signature, t->frames, cid);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}

@@ -54,26 +54,10 @@ static bool peer_port(const struct flow *f)
 	return f->sport >= 49152 && f->name_src < NS_NDPI_IP;
 }
 
-/* A pending candidate to the same server on another port whose attempt
- * overlaps this one in time: one application trying a fallback port at
- * once (SMB on 445 and 139, a relay on its own port and 443) - one
- * attempt, not two connections. */
-static bool fallback_of_pending(const struct drops *d, const struct flow *f, uint64_t ts,
-                                uint64_t last_ts)
-{
-	for (unsigned i = 0; i < d->n; i++) {
-		const struct drop_cand *c = &d->v[i];
-		if (c->t.dport != f->sport && addr_eq(&c->t.dst, &f->srv) &&
-		    c->t.proto == f->proto && ts <= c->last_ts && last_ts >= c->ts)
-			return true;
-	}
-	return false;
-}
-
 bool drops_add(struct drops *d, struct det_ctx *e, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
-	if (peer_port(f) || fallback_of_pending(d, f, ts, last_ts)) {
+	if (peer_port(f)) {
 		d->inconclusive++;
 		return false;
 	}

@@ -48,8 +48,7 @@ void drops_free(struct drops *d);
 /* Hold flow f as a candidate (taking over its --evidence packets; may
  * decide every held candidate first when the list is full).  False
  * (counted inconclusive) when it is no attempt of its own: a peer's
- * dynamic port on an unnamed address, or a fallback port tried at the
- * same time as a pending candidate. */
+ * dynamic port on an unnamed address. */
 bool drops_add(struct drops *d, struct det_ctx *c, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage);
 /* Decide candidates older than `before` (UINT64_MAX: all): emit an event

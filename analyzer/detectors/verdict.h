@@ -38,7 +38,11 @@ struct sig_basis {
 	bool repetition;          /* a repetition signature (above)          */
 	double top;               /* highest event confidence (evidence) or
 	                             highest connection part (repetition)    */
-	uint64_t connections;     /* affected connections: the count         */
+	uint64_t connections;     /* affected connections: the count; of a
+	                             repetition signature, the most to one
+	                             destination port (basis.ports): tries
+	                             of one application on other ports at
+	                             once (SMB 445 and 139) are no repetition */
 	uint64_t answered;        /* answered connections in the capture     */
 	uint64_t peak_hour;       /* most of its connections in one hour    */
 };

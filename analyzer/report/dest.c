@@ -16,6 +16,7 @@
 #define DEST_HOSTS_MAX 16
 #define DEST_IPS_MAX 16
 #define SIG_EXAMPLES_MAX 5
+#define SIG_PORTS 8              /* ports counted per repetition signature */
 #define DEST_SIGS_MAX 16
 #define TL_BUCKETS 48            /* hourly timeline: the last 48 hours */
 #define TL_TYPES SIG_MAX       /* per detector (catalog.h); the last "other" */
@@ -37,6 +38,9 @@ struct sig {
 	char type[24];
 	int stage;
 	bool rep;                    /* repetition signature (verdict.h)     */
+	uint16_t port[SIG_PORTS];    /* ... its connections per destination  */
+	uint32_t pconn[SIG_PORTS];   /*     port (the first SIG_PORTS ports) */
+	unsigned nport;
 	uint64_t count;
 	double conf;                 /* highest event / connection part      */
 	uint64_t ev[EV_MAX];
@@ -271,19 +275,36 @@ static struct sig *sig_of(struct dest *d, const char *type, int stage)
 	return s;
 }
 
+static struct sig *sig_add(struct dest *d, const char *type, int stage, double conf,
+                           uint32_t evmask, uint64_t ts, const char *cid);
+
 void dest_signature(struct dest *d, const char *type, int stage, double conf,
                     uint32_t evmask, uint64_t ts, const char *cid)
 {
-	dest_signature_x(d, type, stage, false, conf, evmask, ts, cid);
+	sig_add(d, type, stage, conf, evmask, ts, cid);
 }
 
-void dest_signature_x(struct dest *d, const char *type, int stage, bool rep, double conf,
-                      uint32_t evmask, uint64_t ts, const char *cid)
+void dest_rep_signature(struct dest *d, const char *type, int stage, double part, uint16_t port,
+                        uint32_t evmask, uint64_t ts, const char *cid)
+{
+	struct sig *s = sig_add(d, type, stage, part, evmask, ts, cid);
+	if (!s) return;
+	s->rep = true;
+	for (unsigned i = 0; i < s->nport; i++)
+		if (s->port[i] == port) { s->pconn[i]++; return; }
+	if (s->nport < SIG_PORTS) {
+		s->port[s->nport] = port;
+		s->pconn[s->nport++] = 1;
+	}
+}
+
+/* One event into d's signature (type, stage); the signature or NULL. */
+static struct sig *sig_add(struct dest *d, const char *type, int stage, double conf,
+                           uint32_t evmask, uint64_t ts, const char *cid)
 {
 	timeline_add(d, type, ts);
 	struct sig *s = sig_of(d, type, stage);
-	if (!s) return;
-	s->rep = rep;
+	if (!s) return NULL;
 	s->count++;
 	if (conf > s->conf) s->conf = conf;
 	for (int i = 0; i < EV_MAX; i++)
@@ -292,6 +313,7 @@ void dest_signature_x(struct dest *d, const char *type, int stage, bool rep, dou
 	if (ts > s->last) s->last = ts;
 	if (cid && s->nex < SIG_EXAMPLES_MAX) s->ex[s->nex++] = xstrdup(cid);
 	dest_seen(d, ts);
+	return s;
 }
 
 void dest_set_answered(struct dest_table *t, uint64_t answered)
@@ -309,10 +331,19 @@ static uint64_t peak_hour(const struct dest *d, const char *type)
 	return m;
 }
 
+/* The most connections of repetition signature s to one port. */
+static uint64_t same_port(const struct sig *s)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < s->nport; i++)
+		if (s->pconn[i] > m) m = s->pconn[i];
+	return m;
+}
+
 /* The report's confidence of s, a signature of d (verdict.h). */
 static double sig_conf(const struct sig *s, const struct dest *d)
 {
-	struct sig_basis b = { s->rep, s->conf, s->count, d->tab->answered,
+	struct sig_basis b = { s->rep, s->conf, s->rep ? same_port(s) : s->count, d->tab->answered,
 	                       s->rep ? peak_hour(d, s->type) : 0 };
 	return verdict_confidence(&b);
 }
@@ -322,7 +353,7 @@ static double sig_conf(const struct sig *s, const struct dest *d)
 static uint64_t sig_ev(const struct sig *s, int i)
 {
 	if (s->rep && !strcmp(evidence_name(i), VERDICT_REPEATED_CODE))
-		return verdict_repeated(s->count) ? s->count : 0;
+		return verdict_repeated(same_port(s)) ? s->count : 0;
 	return s->ev[i];
 }
 
@@ -369,6 +400,23 @@ static void names_order(void)
 	sorted_order(tl_names, n_tl, tl_ord);
 }
 
+/* basis.ports: connections per destination port, keys in string order
+ * (as JSON_SORT_KEYS writes them). */
+static void ports_emit(struct jw *w, const struct sig *s)
+{
+	char name[SIG_PORTS][8];
+	const char *np[SIG_PORTS];
+	int ord[SIG_PORTS];
+	for (unsigned i = 0; i < s->nport; i++) {
+		snprintf(name[i], sizeof name[i], "%u", s->port[i]);
+		np[i] = name[i];
+	}
+	sorted_order(np, (int)s->nport, ord);
+	jw_obj(w, "ports");
+	for (unsigned k = 0; k < s->nport; k++) jw_int(w, np[ord[k]], s->pconn[ord[k]]);
+	jw_end(w);
+}
+
 static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 {
 	const char *st = stage_name(s->stage);
@@ -377,6 +425,7 @@ static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 	if (s->rep) {                /* what merge needs to recompute it */
 		jw_obj(w, "basis");
 		jw_real(w, "connection_confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
+		ports_emit(w, s);
 		jw_end(w);
 	}
 	jw_real(w, "confidence", sig_conf(s, d));

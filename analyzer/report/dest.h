@@ -42,10 +42,11 @@ struct dest_udp *dest_udp(struct dest *d);
 void dest_dns(struct dest *d, unsigned queries, unsigned responses);
 void dest_signature(struct dest *d, const char *type, int stage, double conf,
                     uint32_t evmask, uint64_t ts, const char *community_id);
-/* The same; with rep, a repetition signature (verdict.h) and conf is the
- * connection's own part of its confidence. */
-void dest_signature_x(struct dest *d, const char *type, int stage, bool rep, double conf,
-                      uint32_t evmask, uint64_t ts, const char *community_id);
+/* The same for a repetition signature (verdict.h): part is the
+ * connection's own part of its confidence, port the destination port it
+ * tried (repetition counts connections to one port). */
+void dest_rep_signature(struct dest *d, const char *type, int stage, double part, uint16_t port,
+                        uint32_t evmask, uint64_t ts, const char *community_id);
 /* Answered connections in the capture: an input of repetition
  * signatures' confidence (verdict.h).  Set before serialising. */
 void dest_set_answered(struct dest_table *t, uint64_t answered);

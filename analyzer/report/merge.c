@@ -160,7 +160,27 @@ static void basis_merge(json_t *a, const json_t *b)
 {
 	const char *k = "connection_confidence";
 	double x = json_number_value(json_object_get(a, k)), y = json_number_value(json_object_get(b, k));
-	if (json_is_object(a) && y > x) json_object_set_new(a, k, json_real(y));
+	if (!json_is_object(a)) return;
+	if (y > x) json_object_set_new(a, k, json_real(y));
+	json_t *pa = json_object_get(a, "ports");
+	const json_t *pb = json_object_get(b, "ports");
+	if (json_is_object(pb)) {
+		if (!json_is_object(pa)) json_object_set_new(a, "ports", json_deep_copy(pb));
+		else counters_merge(pa, pb, false);    /* connections per port add */
+	}
+}
+
+/* The most connections to one port (basis.ports), or the count when the
+ * report has no ports. */
+static uint64_t same_port(const json_t *s, const json_t *b)
+{
+	const json_t *ports = json_object_get(b, "ports"), *v;
+	const char *k;
+	uint64_t m = 0;
+	if (!json_is_object(ports)) return (uint64_t)jint(s, "count");
+	json_object_foreach((json_t *)ports, k, v)
+		if ((uint64_t)json_integer_value(v) > m) m = (uint64_t)json_integer_value(v);
+	return m;
 }
 
 /* Confidence and "repeated" of a repetition signature of destination d
@@ -182,13 +202,13 @@ static void sig_recompute(json_t *s, const json_t *d, uint64_t answered)
 {
 	const json_t *b = json_object_get(s, "basis");
 	if (!json_is_object(b)) return;             /* evidence signature: a maximum */
-	uint64_t n = (uint64_t)jint(s, "count");
+	uint64_t n = (uint64_t)jint(s, "count"), rep = same_port(s, b);
 	struct sig_basis in = { true, json_number_value(json_object_get(b, "connection_confidence")),
-	                        n, answered, peak_hour(d, jstr(s, "type") ? jstr(s, "type") : "") };
+	                        rep, answered, peak_hour(d, jstr(s, "type") ? jstr(s, "type") : "") };
 	json_object_set_new(s, "confidence", json_real(verdict_confidence(&in)));
 	json_t *ev = json_object_get(s, "evidence");
 	if (!json_is_object(ev)) return;
-	if (verdict_repeated(n)) json_object_set_new(ev, VERDICT_REPEATED_CODE, json_integer((json_int_t)n));
+	if (verdict_repeated(rep)) json_object_set_new(ev, VERDICT_REPEATED_CODE, json_integer((json_int_t)n));
 	else json_object_del(ev, VERDICT_REPEATED_CODE);
 }
 
