@@ -86,6 +86,17 @@ c.ok(len(e8) == 2 and all(e["evidence"]["tries"] == 1 and "initial_retransmit" n
                           and e["evidence"].get("repeated") for e in e8),
      "quic_drop: one Initial per flow, repeated across flows: no initial_retransmit")
 
+# issue #16: a social-media UDP flow (a Telegram address in nDPI's IP
+# list, no DNS, no DPI) is a destination; an unlisted UDP flow is not
+r, _ = run(os.path.join(GEN, "social_udp.pcap"))
+tg = [x for x in r["destinations"] if "149.154.167.51" in x.get("ips", [])]
+c.ok(len(tg) == 1 and tg[0]["social_media"] and tg[0].get("udp") == {"answered": 1, "flows": 1}
+     and tg[0]["verdict"] == "clean",
+     "social_udp: the Telegram call flow is a social-media destination (%s)" %
+     [(x["destination"], x.get("udp")) for x in tg])
+c.ok(not [x for x in r["destinations"] if "198.18.5.5" in x.get("ips", []) or x["destination"] == "198.18.5.5"],
+     "social_udp: an unlisted UDP flow is no destination")
+
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")
 s = sigs(d, "dns_injection")

@@ -203,3 +203,10 @@ void attr_packet(struct engine *e, struct flow *f, int dir, const struct pkt *pk
 	if (!dns) ndpi_step(e, f, dir, pk);
 }
 
+
+bool attr_social_udp(struct engine *e, const struct flow *f)
+{
+	if (f->proto != 17 || f->sport == 53 || f->cport == 53) return false;
+	uint16_t svc = ip_service(e, &f->srv);
+	return svc && ndpi_proto_social(e->ndpi, svc);
+}

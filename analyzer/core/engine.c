@@ -212,7 +212,7 @@ static void flow_end(void *ctx, struct flow *f)
 		struct det_ctx *c = h->end[cls][i];
 		res |= 1u << c->d->on_flow_end(c->st, c, f);
 	}
-	if (f->proto == 6 || (1u << cls == DET_UDP && f->sport == 443))
+	if (f->proto == 6 || (1u << cls == DET_UDP && (f->sport == 443 || attr_social_udp(e, f))))
 		flow_to_dest(e, f, res);
 	ndpi_flow_release(f->ndpi);
 	f->ndpi = NULL;

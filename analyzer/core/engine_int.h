@@ -91,6 +91,10 @@ void attr_packet(struct engine *e, struct flow *f, int dir, const struct pkt *pk
 /* An ICMP error: the flow its quoted header names (a quote never creates
  * one; counted on the flow), or NULL; *dir = the quoted packet's. */
 struct flow *attr_icmp(struct engine *e, const struct pkt *pk, int *dir);
+/* A UDP flow (not DNS) to an address nDPI's IP lists give to a
+ * social-media or chat service (Telegram and WhatsApp calls): an address
+ * lookup, cached, no DPI.  Such flows become destinations like QUIC's. */
+bool attr_social_udp(struct engine *e, const struct flow *f);
 /* --evidence: keep a copy of the current packet in *pf (bounded). */
 void engine_keep_frame(struct engine *e, struct ev_frames **pf);
 /* Emit one tamper event for flow f (or for a DNS transaction when f is

@@ -452,7 +452,9 @@ static void finish_dests(json_t *arr, double min_conf, uint64_t answered)
 	size_t i, j;
 	json_t *d, *s;
 	json_array_foreach(arr, i, d) {
-		json_array_foreach(json_object_get(d, "signatures"), j, s) sig_recompute(s, d, answered);
+		json_array_foreach(json_object_get(d, "signatures"), j, s) {
+			sig_recompute(s, d, answered);
+		}
 		json_object_set_new(d, "verdict", json_string(merge_verdict(d, min_conf)));
 	}
 	merge_sort_destinations(arr);

@@ -74,6 +74,8 @@ TMP = tempfile.mkdtemp(prefix="ts-splitmerge-")
 #     merged exactly).
 EXCEPTIONS = {
     ("quic_drop_v4.pcap", "youtube.com", "quic_drop/post_syn"): "quic_single",
+    # generated (mkfixtures.c fx_quic_drop): two single-Initial flows
+    ("quic_drop.pcap", "198.18.7.8", "quic_drop/post_syn"): "quic_single",
     ("gfw-report_quic-sni_server-side_udp-blackholed.pcap", "http3check.net",
      "quic_drop/post_syn"): "quic_single",
     ("gfw-report_quic-sni_victim-client_udp-blackholed.pcap", "http3check.net",

@@ -871,6 +871,26 @@ static void fx_quic_drop(const char *dir)
 	fx_close(&f);
 }
 
+/* Social-media UDP (issue #16): a call's UDP flow to an address of
+ * Telegram's in nDPI's IP list (149.154.167.51, no DNS, no DPI), answered;
+ * and a UDP flow to an unlisted address, which stays no destination. */
+static void fx_social_udp(const char *dir)
+{
+	struct fx f;
+	struct ep c = v4(198, 18, 0, 2, 40300, 64, 0), t = v4(149, 154, 167, 51, 599, 50, 0);
+	struct ep o = v4(198, 18, 5, 5, 5000, 50, 0), c2 = v4(198, 18, 0, 2, 40301, 64, 0);
+	uint8_t m[160];
+	memset(m, 0x5a, sizeof m);
+	fx_open(&f, dir, "social_udp.pcap", DLT_EN10MB);
+	for (int i = 0; i < 3; i++) {
+		udp(&f, &c, &t, m, sizeof m, 20000);
+		udp(&f, &t, &c, m, sizeof m, 30000);
+		udp(&f, &c2, &o, m, 40, 1000);
+		udp(&f, &o, &c2, m, 40, 1000);
+	}
+	fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) { fprintf(stderr, "usage: mkfixtures OUTDIR\n"); return 1; }
@@ -888,5 +908,6 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < sizeof linkfx / sizeof linkfx[0]; i++)
 		fx_link(argv[1], &linkfx[i], i);
 	fx_gre_rst(argv[1]);
+	fx_social_udp(argv[1]);
 	return 0;
 }
