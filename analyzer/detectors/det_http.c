@@ -216,8 +216,8 @@ static json_t *http_details(const struct flow *f, const struct http_flow *sd, in
 		char head[64];
 		name_clean(ra->buf, ra->contig < 24 ? ra->contig : 24, head, sizeof head);
 		json_object_set_new(det, "head", json_string(head));
-		json_object_set_new(det, "df", json_boolean(sd->df));
-		json_object_set_new(det, "tos", json_integer(sd->tos));
+		json_object_set_new(det, "ip_df", json_boolean(sd->df));
+		json_object_set_new(det, "ip_tos", json_integer(sd->tos));
 		if (sd->synack) {
 			json_object_set_new(det, "synack_df", json_boolean(sd->syn_df));
 			json_object_set_new(det, "synack_tos", json_integer(sd->syn_tos));
