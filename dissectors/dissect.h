@@ -96,6 +96,7 @@ struct pkt {
 	uint8_t ttl;        /* IPv4 TTL or IPv6 hop limit                     */
 	uint16_t ipid;      /* IPv4 ID (0 for IPv6)                           */
 	bool df;            /* IPv4 don't-fragment                            */
+	uint8_t tos;        /* IPv4 TOS / IPv6 traffic class (DSCP + ECN)     */
 	uint16_t ip_hlen;   /* IPv4 header / IPv6 header + ext chain, bytes   */
 	uint32_t ip_len;    /* total datagram length per header               */
 	bool frag;          /* part of a fragmented datagram                  */

@@ -83,7 +83,8 @@ static int ip4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 		return ip_fail(why, MAL_IP4_TRUNC, DIS_TRUNCATED);
 	}
 	const uint8_t *h = c->p;             /* the fixed header: one check */
-	uint8_t vihl = h[0];                 /* h[1]: TOS */
+	uint8_t vihl = h[0];
+	uint8_t tos = h[1];
 	uint16_t tot = be16_at(h + 2);
 	uint16_t id = be16_at(h + 4);
 	uint16_t foff = be16_at(h + 6);
@@ -97,6 +98,7 @@ static int ip4_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	pk->ttl = ttl;
 	pk->ipid = id;
 	pk->df = (foff & 0x4000) != 0;
+	pk->tos = tos;
 	pk->proto = proto;
 
 	size_t hlen = (size_t)(vihl & 0x0f) * 4;
@@ -295,6 +297,7 @@ static int ip6_parse(struct cur *c, struct pkt *pk, enum mal_reason *why)
 	pk->ipver = 6;
 	pk->src.family = pk->dst.family = 6;
 	pk->ttl = hlim;
+	pk->tos = (uint8_t)(vtf >> 20);
 	pk->proto = nh;
 	pk->ip_hlen = 40;
 
@@ -315,6 +318,7 @@ static void ip_reset(struct pkt *pk)
 	pk->ttl = 0;
 	pk->ipid = 0;
 	pk->df = false;
+	pk->tos = 0;
 	pk->ip_hlen = 0;
 	pk->ip_len = 0;
 	pk->frag = false;

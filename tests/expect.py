@@ -96,6 +96,41 @@ c.ok(len(tg) == 1 and tg[0]["social_media"] and tg[0].get("udp") == {"answered":
      [(x["destination"], x.get("udp")) for x in tg])
 c.ok(not [x for x in r["destinations"] if "198.18.5.5" in x.get("ips", []) or x["destination"] == "198.18.5.5"],
      "social_udp: an unlisted UDP flow is no destination")
+# ---- issue #14 patterns (tests/tools/mkfixtures.c 12-15) ----
+r, _ = run(os.path.join(GEN, "blackhole.pcap"))
+s = sigs(dest(r, "instagram.com"), "data_drop")
+c.ok(interfered(dest(r, "instagram.com")) and s and s[0]["count"] == 2 and
+     s[0]["evidence"].get("request_unacked") == 2 and "data_retransmit" not in s[0]["evidence"],
+     "blackhole: request and FIN never acknowledged, no retransmission, 2 connections: data_drop request_unacked")
+c.ok(not interfered(dest(r, "t.me")), "blackhole: one such connection stays below 0.5")
+c.ok(dest(r, "example.net")["verdict"] == "clean",
+     "blackhole: fire-and-forget requests the server ACKs are clean")
+
+r, _ = run(os.path.join(GEN, "dns_nxthin.pcap"))
+s = sigs(dest(r, "twitter.com"), "dns_injection")
+c.ok(s and s[0]["count"] == 2 and s[0]["evidence"].get("no_soa") == 2 and
+     s[0]["evidence"].get("ttl_mismatch") == 2 and s[0]["confidence"] >= 0.5,
+     "dns_nxthin: bare NXDOMAIN at another hop distance than a thin resolver's SOA-carrying answers: no_soa")
+c.ok(all(dest(r, n)["verdict"] == "clean" for n in ("printer.lan", "router.lan", "missing.test", "absent.test")),
+     "dns_nxthin: a router's own NXDOMAIN with an SOA, and bare NXDOMAINs of a resolver without SOAs, are clean")
+
+r, _ = run(os.path.join(GEN, "blockpage.pcap"))
+s = sigs(dest(r, "www.bbc.com"), "http_injection")
+c.ok(s and s[0]["count"] == 2 and all(s[0]["evidence"].get(k) == 2 for k in
+     ("no_status_line", "ttl_mismatch", "df_mismatch", "tos_mismatch")),
+     "blockpage: bare HTML in a FIN+ACK at another TTL/DF/DSCP: http_injection no_status_line")
+c.ok(dest(r, "example.org")["verdict"] == "clean" and dest(r, "example.net")["verdict"] == "clean",
+     "blockpage: the server's own bare answer, and one at another TTL only, are clean")
+
+r, _ = run(os.path.join(GEN, "tcp_inject.pcap"))
+s = sigs(dest(r, "twitter.com"), "tcp_injection")
+c.ok(s and s[0]["count"] == 1 and s[0]["evidence"].get("overlap_conflict") == 1,
+     "tcp_inject: different bytes at the server's first seq of a TLS stream: tcp_injection")
+s = sigs(dest(r, "youtube.com"), "http_injection")
+c.ok(s and s[0]["evidence"].get("overlap_conflict") == 1 and s[0]["evidence"].get("no_status_line") == 1,
+     "tcp_inject: the same on an HTTP stream: http_injection overlap_conflict, no_status_line")
+c.ok(all(dest(r, n)["verdict"] == "clean" for n in ("example.org", "wikipedia.org", "debian.org")),
+     "tcp_inject: a same-bytes retransmission, a conflict deep in a stream, a keep-alive probe: clean")
 
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")

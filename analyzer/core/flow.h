@@ -87,6 +87,7 @@ struct flow {
 	uint16_t synack_ipid;
 	uint64_t srv_after_data_ts;       /* last server pkt after first data */
 	uint32_t srv_after_data;          /* server packets after it          */
+	uint32_t srv_first_len;           /* the server's first payload segment */
 	bool srv_rebased;                 /* the server's own ACK of the
 	                                     request came just before its first
 	                                     data, at that data's TTL: the

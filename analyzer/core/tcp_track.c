@@ -163,7 +163,9 @@ static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, u
 	for (; u < end && u < r->hi; u++, src++) {
 		uint8_t bit = (uint8_t)(1u << (u & 7));
 		if (r->have[u >> 3] & bit) {
-			if (r->buf[u] != *src && !r->conflict) {
+			/* a keep-alive probe repeats one byte below the next seq
+			 * with any content (Windows sends a zero): no conflict */
+			if (r->buf[u] != *src && !r->conflict && len > 1) {
 				r->conflict = true;
 				r->conflict_ts = ts;
 				r->conflict_off = u;
@@ -271,17 +273,23 @@ void tcp_track(struct flow *f, int dir, const struct pkt *pk, unsigned reasm_byt
 
 	if (fl & TH_FIN) { if (!d->fin) d->fin_ts = pk->ts; d->fin = true; }
 
-	if (dir == 1 && pk->paylen_wire && !d->data_pkts) f->srv_rebased = rebased(f, pk);
+	if (dir == 1 && pk->paylen_wire && !d->data_pkts) {
+		f->srv_rebased = rebased(f, pk);
+		f->srv_first_len = pk->paylen_wire;
+	}
 	if (pk->paylen_wire) {
 		d->data_pkts++;
 		d->payload += pk->paylen_wire;
 		if (d->seq_set && seq_le(pk->tcp.seq + pk->paylen_wire, d->next_seq)) d->data_retx++;
 		stage_on_data(f, dir, pk);
-		/* client: until named; server: only after an HTTP request (the
-		 * http_injection detector compares its first bytes) */
-		if (pk->paylen && (dir == 0 ? !f->sni_state : f->http_req))
-			reasm_add(&d->ra, dir == 0 ? reasm_bytes : reasm_bytes / 4, d,
-			          pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
+		/* client: until named; server: its first bytes, for overlap
+		 * conflicts (tcp_injection) - the first KiB, or after an HTTP
+		 * request the first quarter of the budget (http_injection reads
+		 * the response's status line, Location and <title> there) */
+		if (pk->paylen && (dir == 0 ? !f->sni_state : true))
+			reasm_add(&d->ra, dir == 0 ? reasm_bytes
+			                           : f->http_req ? reasm_bytes / 4 : reasm_bytes / 16,
+			          d, pk->tcp.seq, pk->payload, pk->paylen, pk->ts);
 	}
 	if (!d->seq_set || seq_lt(d->next_seq, pk->tcp.seq + seg)) {
 		d->next_seq = pk->tcp.seq + seg;

@@ -11,6 +11,9 @@
  *   type_mismatch    record type does not fit the question
  *   known_forged_ip  an address from data/forged_ips.txt
  *   bogon_answer     a bogon address for a public name (weak)
+ *   no_soa           NXDOMAIN without the SOA the resolver's genuine
+ *                    NXDOMAINs carry, from another hop distance (medium;
+ *                    with ttl_mismatch, see thin_negative)
  * In a race the response with the evidence is forged, the other genuine;
  * with no individual evidence the first to arrive is taken as forged
  * (on-path injectors sit closer than the resolver).  Forged addresses are
@@ -30,7 +33,7 @@
 
 /* Evidence codes; bit i of a mask = dns_ev[i]. */
 enum { EV_TTL_MISMATCH, EV_MULTI_ANSWER, EV_EARLY_ANSWER, EV_TYPE_MISMATCH,
-       EV_KNOWN_FORGED_IP, EV_BOGON_ANSWER, EV_FORGED_IP_CONTACTED, EV_N };
+       EV_KNOWN_FORGED_IP, EV_BOGON_ANSWER, EV_FORGED_IP_CONTACTED, EV_NO_SOA, EV_N };
 static const struct det_evidence dns_ev[] = {
 	{ "ttl_mismatch", W_STRONG, "IP TTL off by > 1 from the resolver's baseline" },
 	{ "multi_answer", W_STRONG, ">= 2 responses with differing answers or rcodes" },
@@ -39,6 +42,7 @@ static const struct det_evidence dns_ev[] = {
 	{ "known_forged_ip", W_MEDIUM, "an address from data/forged_ips.txt" },
 	{ "bogon_answer", W_WEAK, "a bogon address for a public name" },
 	{ "forged_ip_contacted", 0, "the client connected to a forged address" },
+	{ "no_soa", W_MEDIUM, "NXDOMAIN without the SOA the resolver's genuine NXDOMAINs carry" },
 };
 _Static_assert(DET_N(dns_ev) == EV_N, "dns_ev and its enum differ");
 
@@ -89,6 +93,9 @@ struct resolver {
 	uint8_t ttl[4];
 	uint32_t tcnt[4];
 	uint32_t tpos[4];            /* of those, positive answers (addresses) */
+	uint32_t tnx_soa[4];         /* of those, NXDOMAINs with an SOA */
+	uint32_t tnx_bare[4];        /* of those, negative answers without one */
+	uint8_t tshape[4];           /* of those, their header shapes (bits) */
 	uint32_t rtt[RES_RTT_SAMPLES];
 	unsigned nrtt, rpos;
 	uint8_t shapes;              /* header shapes of genuine answers, 1 bit each */
@@ -194,20 +201,29 @@ static void res_learn(struct resolver *r, const struct dresp *a, uint32_t rtt)
 {
 	uint8_t ttl = a->ttl;
 	bool positive = a->naddr > 0;
-	r->shapes |= (uint8_t)(1u << dns_shape(a->flags));
-	int min = 0;
-	bool done = false;
-	for (int i = 0; i < 4 && !done; i++) {
+	bool nx_soa = a->rcode == 3 && a->soa, bare = !positive && !a->soa;
+	uint8_t shape = (uint8_t)(1u << dns_shape(a->flags));
+	r->shapes |= shape;
+	int min = 0, slot = -1;
+	for (int i = 0; i < 4 && slot < 0; i++) {
 		if (r->tcnt[i] && r->ttl[i] == ttl) {
 			r->tcnt[i]++;
-			r->tpos[i] += positive;
-			done = true;
+			slot = i;
 		} else if (r->tcnt[i] < r->tcnt[min]) {
 			min = i;
 		}
 	}
-	if (!done && r->tcnt[min] <= 1) {
-		r->ttl[min] = ttl; r->tcnt[min] = 1; r->tpos[min] = positive;
+	if (slot < 0 && r->tcnt[min] <= 1) {
+		slot = min;
+		r->ttl[min] = ttl; r->tcnt[min] = 1;
+		r->tpos[min] = r->tnx_soa[min] = r->tnx_bare[min] = 0;
+		r->tshape[min] = 0;
+	}
+	if (slot >= 0) {
+		r->tpos[slot] += positive;
+		r->tnx_soa[slot] += nx_soa;
+		r->tnx_bare[slot] += bare;
+		r->tshape[slot] |= shape;
 	}
 	r->rtt[r->rpos] = rtt;
 	r->rpos = (r->rpos + 1) % RES_RTT_SAMPLES;
@@ -247,6 +263,47 @@ static bool res_negative_outlier(const struct resolver *r, uint8_t ttl)
 	if (pos_slot < 0 || r->tpos[pos_slot] < 3) return false;
 	uint8_t b = r->ttl[pos_slot];
 	return ttl > b + 1 || ttl + 1 < b;
+}
+
+static bool ttl_near(uint8_t a, uint8_t b) { return a <= b + 1 && b <= a + 1; }
+
+/* A resolver with too few answers for a TTL baseline, and an in-path
+ * injector that drops the query and answers NXDOMAIN itself (dns_nxthin):
+ * its answers come from another hop distance and lack the SOA that the
+ * resolver's own NXDOMAINs carry (RFC 2308 3).  Negative answer r is
+ * forged (ttl_mismatch + no_soa) when
+ *  - it is an NXDOMAIN without an SOA;
+ *  - every answer of the resolver within 1 of its TTL was such a bare
+ *    negative answer (no address, no SOA at that hop distance);
+ *  - another TTL group, > 1 away, holds the resolver's genuine answers:
+ *    >= 1 with addresses and >= 1 NXDOMAIN with an SOA, and no bare
+ *    negative answer (a resolver whose negatives lack an SOA is no
+ *    evidence);
+ *  - at a zero-hop TTL (64, 128, 255: the capture point's own device), its
+ *    header shape (AA/RA) is also one the genuine group never used: a
+ *    home router's own answers (teams.pcap, local_answer) look like the
+ *    forwarded ones. */
+static bool thin_negative(const struct resolver *r, const struct dresp *a)
+{
+	if (a->rcode != 3 || a->naddr || a->soa || a->partial) return false;
+	int good = -1;
+	for (int i = 0; i < 4; i++) {
+		if (!r->tcnt[i]) continue;
+		if (ttl_near(r->ttl[i], a->ttl)) {
+			if (r->tpos[i] || r->tnx_soa[i]) return false;
+			continue;
+		}
+		if (r->tpos[i] && r->tnx_soa[i] && !r->tnx_bare[i]) {
+			if (good >= 0) return false;        /* genuine answers at two TTLs */
+			good = i;
+		} else {
+			return false;                         /* a third kind of answer */
+		}
+	}
+	if (good < 0) return false;
+	bool zero_hop = a->ttl == 64 || a->ttl == 128 || a->ttl == 255;
+	if (zero_hop && (r->tshape[good] & (1u << dns_shape(a->flags)))) return false;
+	return true;
 }
 
 /* The resolver's round trip for early_answer: the fastest of its recent
@@ -360,6 +417,7 @@ static uint32_t baseline_evidence(const struct query *q, const struct dresp *r,
 	uint32_t rtt = res_rtt(res);
 	if (bt && (r->ttl > bt + 1 || r->ttl + 1 < bt)) m |= 1u << EV_TTL_MISMATCH;
 	if (!bt && !r->naddr && res_negative_outlier(res, r->ttl)) m |= 1u << EV_TTL_MISMATCH;
+	if (thin_negative(res, r)) m |= (1u << EV_TTL_MISMATCH) | (1u << EV_NO_SOA);
 	uint64_t delay = r->ts >= q->last_q ? r->ts - q->last_q : 0;
 	/* only for a resolver clearly far away (>= 5 ms at its fastest): a
 	 * LAN router's cache answers in under a millisecond (ndpi_android) */
@@ -443,7 +501,8 @@ static void judge(struct dns_state *s, struct det_ctx *e, struct query *q)
 		 * the resolver baseline may still be immature (or made of the
 		 * injector's own answers) and is applied at retirement */
 		for (unsigned i = 0; i < n; i++) {
-			q->r[i].ev &= ~(uint32_t)((1u << EV_TTL_MISMATCH) | (1u << EV_EARLY_ANSWER));
+			q->r[i].ev &= ~(uint32_t)((1u << EV_TTL_MISMATCH) | (1u << EV_EARLY_ANSWER) |
+			                          (1u << EV_NO_SOA));
 			if (q->r[i].ev & ~WEAK_DNS) q->r[i].forged = true;
 		}
 	}

@@ -20,6 +20,16 @@
  *   fingerprint       data/injectors.txt (weak)
  * Weak evidence alone is not an injection.  The status, Location and
  * <title> go into the event.
+ *
+ * A server stream that answers an HTTP request without a status line (a
+ * block page sent as bare HTML, forged bytes that won the race) is judged
+ * too, more strictly: no_status_line (weak) says only that it is no HTTP
+ * response, and it is an injection only with overlap_conflict, or with
+ * ttl_mismatch and one more difference from the server's SYN-ACK:
+ *   df_mismatch       IPv4 DF bit unlike the SYN-ACK's (medium)
+ *   tos_mismatch      DSCP (TOS / traffic class without the ECN bits, which
+ *                     data packets set and a SYN-ACK does not) unlike the
+ *                     SYN-ACK's (medium)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +39,8 @@
 
 /* Evidence codes; bit i of a mask = http_ev[i]. */
 enum { EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT, EV_IPID_MISMATCH,
-       EV_OVERLAP_CONFLICT, EV_IPID_FIXED, EV_N };
+       EV_OVERLAP_CONFLICT, EV_IPID_FIXED, EV_NO_STATUS_LINE, EV_DF_MISMATCH,
+       EV_TOS_MISMATCH, EV_N };
 static const struct det_evidence http_ev[] = {
 	{ "ttl_mismatch", W_STRONG, "TTL > 1 away from the server's SYN-ACK" },
 	{ "early_rst", W_MEDIUM, "sooner than half the vantage<->server round trip" },
@@ -37,19 +48,27 @@ static const struct det_evidence http_ev[] = {
 	{ "ipid_mismatch", W_WEAK, "IPv4 ID breaks the server's pattern (unused)" },
 	{ "overlap_conflict", W_STRONG, "retransmitted later with different bytes" },
 	{ "ipid_fixed", W_STRONG, "later server packets reuse its constant IPv4 ID" },
+	{ "no_status_line", W_WEAK, "the answer to an HTTP request is no HTTP response" },
+	{ "df_mismatch", W_MEDIUM, "IPv4 DF bit unlike the server's SYN-ACK" },
+	{ "tos_mismatch", W_MEDIUM, "DSCP unlike the server's SYN-ACK" },
 };
 _Static_assert(DET_N(http_ev) == EV_N, "http_ev and its enum differ");
 
-#define WEAK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH))
+#define WEAK ((1u << EV_FINGERPRINT) | (1u << EV_IPID_MISMATCH) | (1u << EV_NO_STATUS_LINE))
 
-/* Per-flow slot: the server's first payload segment (a block page or
- * redirect would be it); made when it arrives. */
+/* Per-flow slot: the server's SYN-ACK (DF, TOS) and first payload
+ * segment (a block page or redirect would be it); made at the first of
+ * them. */
 struct http_flow {
 	uint64_t ts;
 	uint32_t seq, len;
 	uint16_t ipid, win;
-	uint8_t ttl, flags;
+	uint8_t ttl, flags, tos;
 	bool df;
+	bool have_first;          /* the fields above are set         */
+	bool synack;              /* syn_df, syn_tos are set          */
+	bool syn_df;
+	uint8_t syn_tos;
 	uint16_t same_ipid;       /* later server packets, same ID    */
 };
 
@@ -96,7 +115,16 @@ static void http_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
 	(void)st;
 	if (dir != 1 || (pk->tcp.flags & TH_RST)) return;
 	struct http_flow *h = det_flow_state(c, f);
-	if (h) {
+	if ((pk->tcp.flags & TH_SYN) && (pk->tcp.flags & TH_ACK)) {
+		if (!h) h = det_flow_state_new(c, f);
+		if (!h->synack) {
+			h->synack = true;
+			h->syn_df = pk->df;
+			h->syn_tos = pk->tos;
+		}
+		return;
+	}
+	if (h && h->have_first) {
 		/* another packet with its ID: not a copy of the response itself
 		 * (same seq: a retransmission, or a capture duplicate the dedup
 		 * ring no longer held) */
@@ -105,7 +133,8 @@ static void http_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
 		return;
 	}
 	if (!pk->paylen_wire) return;
-	h = det_flow_state_new(c, f);
+	if (!h) h = det_flow_state_new(c, f);
+	h->have_first = true;
 	h->ts = pk->ts;
 	h->seq = pk->tcp.seq;
 	h->len = pk->paylen_wire;
@@ -114,6 +143,7 @@ static void http_on_packet(void *st, struct det_ctx *c, const struct pkt *pk,
 	h->ttl = pk->ttl;
 	h->flags = pk->tcp.flags;
 	h->df = pk->df;
+	h->tos = pk->tos;
 }
 
 static uint32_t evidence(struct http_state *s, const struct flow *f, const struct http_flow *sd)
@@ -140,6 +170,28 @@ static uint32_t evidence(struct http_state *s, const struct flow *f, const struc
 	return m;
 }
 
+/* A server stream without a status line: what else differs from the
+ * server's SYN-ACK (IPv4 DF; DSCP, the ECN bits left out). */
+static uint32_t shape_evidence(const struct flow *f, const struct http_flow *sd)
+{
+	uint32_t m = 1u << EV_NO_STATUS_LINE;
+	if (!sd->synack || f->srv_rebased) return m;
+	if (f->srv.family == 4 && sd->df != sd->syn_df) m |= 1u << EV_DF_MISMATCH;
+	if ((sd->tos >> 2) != (sd->syn_tos >> 2)) m |= 1u << EV_TOS_MISMATCH;
+	return m;
+}
+
+/* Is a stream without a status line an injection?  Its evidence m.  A
+ * conflict counts inside the server's first segment only (the race for
+ * the first answer; det_tcpinj.c). */
+static bool no_status_injected(uint32_t m, const struct flow *f)
+{
+	if ((m & (1u << EV_OVERLAP_CONFLICT)) && f->d[1].ra.conflict_off < f->srv_first_len)
+		return true;
+	return (m & (1u << EV_TTL_MISMATCH)) &&
+	       (m & ((1u << EV_DF_MISMATCH) | (1u << EV_TOS_MISMATCH)));
+}
+
 static json_t *http_details(const struct flow *f, const struct http_flow *sd, int status,
                             const struct strview *loc)
 {
@@ -148,7 +200,7 @@ static json_t *http_details(const struct flow *f, const struct http_flow *sd, in
 	if (loc->len) name_clean(loc->p, loc->len, where, sizeof where);
 	find_title(ra->buf, ra->contig, title, sizeof title);
 	json_t *det = json_object();
-	json_object_set_new(det, "status", json_integer(status));
+	json_object_set_new(det, "status", status ? json_integer(status) : json_null());
 	json_object_set_new(det, "location", where[0] ? json_string(where) : json_null());
 	json_object_set_new(det, "title", title[0] ? json_string(title) : json_null());
 	json_object_set_new(det, "ttl", json_integer(sd->ttl));
@@ -160,6 +212,17 @@ static json_t *http_details(const struct flow *f, const struct http_flow *sd, in
 	json_object_set_new(det, "seq", json_integer(sd->seq));
 	json_object_set_new(det, "delay_us", json_integer((json_int_t)(sd->ts - f->first_data_ts)));
 	if (ra->conflict) json_object_set_new(det, "conflict_offset", json_integer(ra->conflict_off));
+	if (!status) {
+		char head[64];
+		name_clean(ra->buf, ra->contig < 24 ? ra->contig : 24, head, sizeof head);
+		json_object_set_new(det, "head", json_string(head));
+		json_object_set_new(det, "ip_df", json_boolean(sd->df));
+		json_object_set_new(det, "ip_tos", json_integer(sd->tos));
+		if (sd->synack) {
+			json_object_set_new(det, "synack_df", json_boolean(sd->syn_df));
+			json_object_set_new(det, "synack_tos", json_integer(sd->syn_tos));
+		}
+	}
 	return det;
 }
 
@@ -170,12 +233,25 @@ static enum det_result http_flow_end(void *st, struct det_ctx *c, const struct f
 	const struct http_flow *sd = det_flow_state(c, f);
 	int status = 0;
 	struct strview loc = { 0 };
-	if (!sd || !f->first_data_ts || !ra->buf || !ra->contig) return DR_NOTHING;
+	/* the server's side is judged as the answer to an HTTP request (the
+	 * first bytes of every server stream are kept for tcp_injection) */
+	if (!sd || !sd->have_first || !f->http_req || !f->first_data_ts || !ra->buf || !ra->contig)
+		return DR_NOTHING;
 	int st2 = http_response_parse(ra->buf, ra->contig, &status, &loc);
-	if ((st2 != DIS_OK && st2 != DIS_TRUNCATED) || !status) return DR_NOTHING;
-	s->responses++;
-	uint32_t m = evidence(s, f, sd);
-	if (!(m & ~WEAK)) return DR_NOTHING;
+	uint32_t m;
+	if ((st2 != DIS_OK && st2 != DIS_TRUNCATED) || !status) {
+		/* no HTTP response: judged only on a stream that starts where
+		 * the SYN-ACK said */
+		status = 0;
+		loc = (struct strview){ 0 };
+		if (f->midstream || !f->synack_ts) return DR_NOTHING;
+		m = evidence(s, f, sd) | shape_evidence(f, sd);
+		if (!no_status_injected(m, f)) return DR_NOTHING;
+	} else {
+		s->responses++;
+		m = evidence(s, f, sd);
+		if (!(m & ~WEAK)) return DR_NOTHING;
+	}
 	s->injected++;
 	for (unsigned k = 0; k < EV_N; k++)
 		if (m & (1u << k)) s->hits[k]++;
@@ -204,7 +280,7 @@ static json_t *http_stats(void *st)
 
 const struct detector det_http_injection = {
 	.name = "http_injection",
-	.desc = "HTTP responses (block pages, redirects) the server did not send",
+	.desc = "HTTP responses (block pages, redirects) or other answers to an HTTP request the server did not send",
 	.colour = "#1f77b4",
 	.packets = DET_TCP,
 	.flows = DET_TCP,

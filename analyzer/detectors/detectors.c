@@ -15,6 +15,7 @@
 	X(det_data_drop)        \
 	X(det_dns_injection)    \
 	X(det_http_injection)   \
+	X(det_tcp_injection)    \
 	X(det_quic_drop)        \
 	X(det_icmp_prohibited)  \
 	/* end of the list */

@@ -57,6 +57,12 @@ static bool peer_port(const struct flow *f)
 bool drops_add(struct drops *d, struct det_ctx *e, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage)
 {
+	return drops_add_ev(d, e, f, ts, last_ts, tries, stage, 0);
+}
+
+bool drops_add_ev(struct drops *d, struct det_ctx *e, const struct flow *f, uint64_t ts,
+                  uint64_t last_ts, uint32_t tries, int stage, uint32_t ev)
+{
 	if (peer_port(f)) {
 		d->inconclusive++;
 		return false;
@@ -76,6 +82,7 @@ bool drops_add(struct drops *d, struct det_ctx *e, const struct flow *f, uint64_
 	c->last_ts = last_ts;
 	c->tries = tries;
 	c->stage = stage;
+	c->ev = ev;
 	c->named = f->name_src >= NS_DNS || det_is_target(e, f->name);
 	c->sensor_dropping = det_sensor_dropping(e);
 	c->frames = det_take_packets(e, f);   /* ours now */
@@ -110,7 +117,7 @@ static void emit(struct drops *d, struct det_ctx *e, struct drop_cand *c, unsign
 	double conf = d->base, part;
 	/* the retransmission code only when this connection retransmitted
 	 * (a QUIC flow with one Initial can be an event by repetition) */
-	uint32_t mask = c->tries >= 2 ? 1u << DROP_EV_RETRANSMIT : 0;
+	uint32_t mask = (c->tries >= 2 ? 1u << DROP_EV_RETRANSMIT : 0) | c->ev;
 	if (repeat >= 2) { conf += 0.25; mask |= 1u << DROP_EV_REPEATED; }
 	/* unanswered attempts to one destination spread over minutes: the
 	 * blocking persisted (the GFW's residual blocking holds a server or

@@ -21,6 +21,7 @@ struct drop_cand {
 	int stage;
 	bool named;              /* DNS/SNI/Host name or a target       */
 	bool sensor_dropping;
+	uint32_t ev;             /* the detector's own extra codes         */
 	struct ev_frames *frames;  /* evidence, taken over from the flow   */
 };
 
@@ -51,6 +52,10 @@ void drops_free(struct drops *d);
  * dynamic port on an unnamed address. */
 bool drops_add(struct drops *d, struct det_ctx *c, const struct flow *f, uint64_t ts,
                uint64_t last_ts, uint32_t tries, int stage);
+/* The same, with evidence bits of the detector's own table (beyond the
+ * DROP_EV_* ones) that the event carries. */
+bool drops_add_ev(struct drops *d, struct det_ctx *c, const struct flow *f, uint64_t ts,
+                  uint64_t last_ts, uint32_t tries, int stage, uint32_t ev);
 /* Decide candidates older than `before` (UINT64_MAX: all): emit an event
  * for each, or count it inconclusive. */
 void drops_decide(struct drops *d, struct det_ctx *c, uint64_t before);

@@ -576,7 +576,7 @@ sc_throttle() { # v4|v6 police|pace|slowlink
 	fi
 }
 
-# ---- issue #14 patterns (pending detectors)
+# ---- issue #14 patterns
 sc_blackhole() { # v4|v6: request and FIN never acknowledged, the client gives up without retransmitting
 	local f=$1 T=$IPT o=-4; [ $f = v6 ] && { T=$IP6T; o=-6; }
 	begin blackhole_$f
@@ -593,8 +593,7 @@ sc_blackhole() { # v4|v6: request and FIN never acknowledged, the client gives u
 		[ $i -le 2 ] && labcli hang example.org 80 $((43000 + i)) $o
 		[ $i -le 2 ] && labcli hang wikipedia.org 80 $((44000 + i)) $o
 	done
-	end '{"instagram.com":"data_drop/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
-		--pending "instagram.com=blackholed request, the client never retransmits (issue #14)"
+	end '{"instagram.com":"data_drop/post_psh/3","example.org":"clean","wikipedia.org":"clean"}'
 }
 
 sc_dns_nxthin_v4() { # forged NXDOMAIN (no SOA, TTL 64) for 7 of 11 queries to a resolver
@@ -621,9 +620,7 @@ sc_dns_nxthin_v4() { # forged NXDOMAIN (no SOA, TTL 64) for 7 of 11 queries to a
 	labcli dns $r twitter.com A 54002 --id 5002
 	labcli dns $r nothing.test AAAA 53002 --id 4002
 	labcli dns $r www.facebook.com A 50003 --id 1003
-	local why="forged NXDOMAIN, resolver baseline under 5 answers (issue #14)"
-	end '{"www.facebook.com":"dns_injection/-/3","instagram.com":"dns_injection/-/2","twitter.com":"dns_injection/-/2","example.org":"clean","wikipedia.org":"clean","missing.test":"clean","nothing.test":"clean"}' \
-		--pending "www.facebook.com=$why" --pending "instagram.com=$why" --pending "twitter.com=$why"
+	end '{"www.facebook.com":"dns_injection/-/3","instagram.com":"dns_injection/-/2","twitter.com":"dns_injection/-/2","example.org":"clean","wikipedia.org":"clean","missing.test":"clean","nothing.test":"clean"}'
 }
 
 sc_blockpage() { # v4|v6: raw HTML in a FIN+ACK, no status line; the request never reaches the server
@@ -640,8 +637,7 @@ sc_blockpage() { # v4|v6: raw HTML in a FIN+ACK, no status line; the request nev
 		curl_do www.bbc.com $((41000 + i)) http://www.bbc.com/ resolve $o
 		[ $i -le 2 ] && curl_do example.org $((43000 + i)) http://example.org/ resolve $o
 	done
-	end '{"www.bbc.com":"http_injection/post_psh/3","example.org":"clean"}' \
-		--pending "www.bbc.com=block page without HTTP status line in a FIN+ACK (issue #14)"
+	end '{"www.bbc.com":"http_injection/post_psh/3","example.org":"clean"}'
 }
 
 sc_qi_v4() { # Quantum-Insert race on TLS (raw probe) and HTTP (curl); capture duplicates and a retransmission as controls
@@ -661,9 +657,8 @@ sc_qi_v4() { # Quantum-Insert race on TLS (raw probe) and HTTP (curl); capture d
 		[ $i -le 2 ] && curl_do wikipedia.org $((44000 + i)) http://wikipedia.org/ resolve -4
 	done
 	sleep 0.5
-	local why="forged raw bytes at the server's next seq, then the real ones (issue #14)"
 	end '{"twitter.com":"tcp_injection/post_psh/3","youtube.com":"http_injection/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
-		--dup-ip "$(v4 example.org)" --pending "twitter.com=$why" --pending "youtube.com=$why"
+		--dup-ip "$(v4 example.org)"
 }
 
 run_scenario() {

@@ -23,7 +23,8 @@ struct fx {
 	int nonip;               /* 1, 2: make the framing say "not IP"      */
 };
 
-struct ep { int v6; uint8_t a[16]; uint16_t port; uint8_t ttl; uint16_t ipid; uint32_t seq; };
+struct ep { int v6; uint8_t a[16]; uint16_t port; uint8_t ttl; uint16_t ipid; uint32_t seq;
+            uint8_t tos; int nodf; };
 
 static uint8_t frame[70000];
 
@@ -376,10 +377,10 @@ static size_t build(struct fx *f, const struct ep *s, const struct ep *d, uint8_
 	size_t hl;
 	if (!s->v6) {
 		hl = 20;
-		ip[0] = 0x45; ip[1] = 0;
+		ip[0] = 0x45; ip[1] = s->tos;
 		put16(ip + 2, (unsigned)(20 + l4len));
 		put16(ip + 4, s->ipid);
-		put16(ip + 6, 0x4000);
+		put16(ip + 6, s->nodf ? 0 : 0x4000);
 		ip[8] = s->ttl; ip[9] = proto;
 		put16(ip + 10, 0);
 		memcpy(ip + 12, s->a, 4);
@@ -388,7 +389,7 @@ static size_t build(struct fx *f, const struct ep *s, const struct ep *d, uint8_
 		ps = csum_add(0, ip + 12, 8) + proto + (uint32_t)l4len;
 	} else {
 		hl = 40;
-		put32(ip, 0x60000000);
+		put32(ip, 0x60000000u | (uint32_t)s->tos << 20);
 		put16(ip + 4, (unsigned)l4len);
 		ip[6] = proto; ip[7] = s->ttl;
 		memcpy(ip + 8, s->a, 16);
@@ -871,6 +872,234 @@ static void fx_quic_drop(const char *dir)
 	fx_close(&f);
 }
 
+/* 12. A blackholed request the client gives up on without retransmitting
+ * (#14): after the handshake the server sends nothing; the client waits
+ * 1 s, sends FIN, then RST.  instagram.com twice (data_drop,
+ * request_unacked), t.me once (one connection: below 0.5), example.net
+ * twice fire-and-forget (request and FIN at once, the server ACKs them:
+ * clean), example.org answered. */
+static void bh_conn(struct fx *f, struct ep *c, struct ep *s, const char *host, int ack)
+{
+	char req[256];
+	int n = snprintf(req, sizeof req, http_get, host);
+	handshake(f, c, s);
+	tcp(f, c, s, 0x18, req, (size_t)n, 2000);
+	if (ack) {                               /* fire-and-forget, server alive */
+		tcp(f, c, s, 0x11, NULL, 0, 100);
+		tcp(f, s, c, 0x10, NULL, 0, 30000);
+		tcp(f, s, c, 0x11, NULL, 0, 100);
+		tcp(f, c, s, 0x10, NULL, 0, 200);
+		return;
+	}
+	uint32_t fin = c->seq;
+	tcp(f, c, s, 0x11, NULL, 0, 1000000);
+	c->seq = fin + 1;
+	tcp(f, c, s, 0x14, NULL, 0, 500000);
+}
+
+static void fx_blackhole(const char *dir)
+{
+	struct fx f;
+	uint8_t m[512];
+	uint8_t a[1][16] = { { 198, 18, 3, 12 } }, b[1][16] = { { 198, 18, 3, 14 } };
+	uint8_t e[1][16] = { { 198, 18, 3, 22 } };
+	struct ep c = v4(198, 18, 0, 2, 40300, 64, 0), r = v4(198, 18, 1, 53, 53, 50, 0);
+	fx_open(&f, dir, "blackhole.pcap", DLT_EN10MB);
+	udp(&f, &c, &r, m, dns_msg(m, 0x5101, 0, "instagram.com", 1, 0, NULL, 0, 4, 0), 1000);
+	udp(&f, &r, &c, m, dns_msg(m, 0x5101, 1, "instagram.com", 1, 0, a, 1, 4, 300), 20000);
+	udp(&f, &c, &r, m, dns_msg(m, 0x5102, 0, "t.me", 1, 0, NULL, 0, 4, 0), 1000);
+	udp(&f, &r, &c, m, dns_msg(m, 0x5102, 1, "t.me", 1, 0, b, 1, 4, 300), 20000);
+	udp(&f, &c, &r, m, dns_msg(m, 0x5103, 0, "example.net", 1, 0, NULL, 0, 4, 0), 1000);
+	udp(&f, &r, &c, m, dns_msg(m, 0x5103, 1, "example.net", 1, 0, e, 1, 4, 300), 20000);
+	struct ep ok = v4(198, 18, 4, 4, 80, 50, 5000), cc = v4(198, 18, 0, 2, 40301, 64, 1000);
+	http_conn(&f, &cc, &ok, "example.org");
+	for (int i = 0; i < 2; i++) {
+		struct ep k = v4(198, 18, 0, 2, (uint16_t)(40310 + i), 64, 70000u + 1000u * (unsigned)i);
+		struct ep s = v4(198, 18, 3, 12, 80, 50, 170000u + 1000u * (unsigned)i);
+		bh_conn(&f, &k, &s, "instagram.com", 0);
+		struct ep k2 = v4(198, 18, 0, 2, (uint16_t)(40320 + i), 64, 80000u + 1000u * (unsigned)i);
+		struct ep s2 = v4(198, 18, 3, 22, 80, 50, 180000u + 1000u * (unsigned)i);
+		bh_conn(&f, &k2, &s2, "example.net", 1);
+	}
+	struct ep k = v4(198, 18, 0, 2, 40330, 64, 90000), s = v4(198, 18, 3, 14, 80, 50, 190000);
+	bh_conn(&f, &k, &s, "t.me", 0);
+	f.ts += 5000000;
+	udp(&f, &c, &r, m, dns_msg(m, 0x5104, 0, "example.org", 1, 0, NULL, 0, 4, 0), 1000);
+	fx_close(&f);
+}
+
+/* A DNS answer with an SOA in the authority section (RFC 2308), and the
+ * header's AA/RA bits set to flags. */
+static size_t dns_soa(uint8_t *o, size_t n, unsigned flags, int soa)
+{
+	put16(o + 2, (unsigned)flags | (o[3] & 0x0f));
+	if (!soa) return n;
+	put16(o + 8, 1);
+	put16(o + n, 0xc00c); n += 2;
+	put16(o + n, 6); put16(o + n + 2, 1); n += 4;
+	put32(o + n, 300); n += 4;
+	put16(o + n, 22); n += 2;
+	o[n++] = 0; o[n++] = 0;                      /* mname, rname: the root */
+	for (int i = 0; i < 5; i++) { put32(o + n, 3600); n += 4; }
+	return n;
+}
+
+/* 13. A forged NXDOMAIN (TTL 64, RA, no SOA) for twitter.com twice, from a
+ * resolver with too few answers for a TTL baseline whose own answers come
+ * at TTL 50 (AA, NXDOMAINs with an SOA) (#14, no_soa).  Controls: a
+ * router's own NXDOMAIN at 64 shaped like its forwarded answers (at 57),
+ * with an SOA (teams.pcap); a resolver whose genuine NXDOMAINs lack an
+ * SOA too, with a bare NXDOMAIN at 64. */
+static void fx_dns_nxthin(const char *dir)
+{
+	struct fx f;
+	uint8_t m[512];
+	uint8_t a[1][16] = { { 198, 18, 6, 6 } };
+	struct ep c = v4(198, 18, 0, 2, 41100, 64, 0);
+	struct ep r = v4(198, 18, 1, 54, 53, 50, 0), inj = r;
+	inj.ttl = 64;
+	struct ep r2 = v4(192, 168, 1, 1, 53, 57, 0), own2 = r2;
+	own2.ttl = 64;
+	struct ep r3 = v4(198, 18, 1, 55, 53, 50, 0), odd3 = r3;
+	odd3.ttl = 64;
+	size_t n;
+	fx_open(&f, dir, "dns_nxthin.pcap", DLT_EN10MB);
+	struct { struct ep *srv, *from; const char *name; int rcode, soa, naddr; unsigned flags; } q[] = {
+		{ &r, &inj, "twitter.com", 3, 0, 0, 0x8180 },
+		{ &r, &r, "example.org", 0, 0, 1, 0x8400 },
+		{ &r, &r, "missing.test", 3, 1, 0, 0x8400 },
+		{ &r, &inj, "twitter.com", 3, 0, 0, 0x8180 },
+		{ &r, &r, "wikipedia.org", 0, 0, 1, 0x8400 },
+		{ &r2, &r2, "example.com", 0, 0, 1, 0x8180 },
+		{ &r2, &own2, "printer.lan", 3, 1, 0, 0x8180 },
+		{ &r2, &r2, "nothing.test", 3, 1, 0, 0x8180 },
+		{ &r2, &r2, "debian.org", 0, 0, 1, 0x8180 },
+		{ &r3, &r3, "gnu.org", 0, 0, 1, 0x8180 },
+		{ &r3, &r3, "absent.test", 3, 0, 0, 0x8180 },
+		{ &r3, &odd3, "router.lan", 3, 0, 0, 0x8180 },
+		{ &r3, &r3, "kernel.org", 0, 0, 1, 0x8180 },
+	};
+	for (unsigned i = 0; i < sizeof q / sizeof q[0]; i++) {
+		c.port = (uint16_t)(41100 + i);
+		uint16_t id = (uint16_t)(0x6100 + i);
+		udp(&f, &c, q[i].srv, m, dns_msg(m, id, 0, q[i].name, 1, 0, NULL, 0, 4, 0), 500000);
+		n = dns_msg(m, id, 1, q[i].name, 1, q[i].rcode, a, q[i].naddr, 4, 60);
+		n = dns_soa(m, n, q[i].flags, q[i].soa);
+		struct ep from = *q[i].from;
+		from.a[0] = q[i].srv->a[0]; from.a[1] = q[i].srv->a[1];
+		from.a[2] = q[i].srv->a[2]; from.a[3] = q[i].srv->a[3];
+		from.port = 53;
+		udp(&f, &from, &c, m, n, 20000);
+	}
+	f.ts += 5000000;
+	fx_close(&f);
+}
+
+/* 14. A block page as bare HTML in a FIN+ACK, no status line, TTL 64, no
+ * DF, DSCP 10 (TOS 0x28), where the server (TTL 50, DF, TOS 0) never got
+ * the request (#14): www.bbc.com twice.  Controls: example.org answers
+ * with bare text itself (same TTL/DF/TOS: HTTP/0.9-like, clean);
+ * example.net's answer comes at another TTL with the server's DF and TOS
+ * (a load balancer: ttl_mismatch and no_status_line alone are no
+ * injection). */
+static const char blockpage[] = "<html><head><title>Access denied</title></head><body>blocked</body></html>";
+
+static void fx_blockpage(const char *dir)
+{
+	struct fx f;
+	char req[256];
+	fx_open(&f, dir, "blockpage.pcap", DLT_EN10MB);
+	for (int i = 0; i < 4; i++) {
+		const char *host = i < 2 ? "www.bbc.com" : i == 2 ? "example.org" : "example.net";
+		struct ep c = v4(198, 18, 0, 2, (uint16_t)(40400 + i), 64, 100000u * (unsigned)(i + 1));
+		struct ep s = v4(198, 18, 2, (unsigned)(25 + (i < 2 ? 0 : i)), 80, 50, 200000u * (unsigned)(i + 1));
+		int n = snprintf(req, sizeof req, http_get, host);
+		handshake(&f, &c, &s);
+		tcp(&f, &c, &s, 0x18, req, (size_t)n, 500);
+		struct ep inj = s;
+		if (i < 2) { inj.ttl = 64; inj.nodf = 1; inj.tos = 0x28; inj.ipid = 0; }
+		if (i == 3) inj.ttl = 60;
+		tcp(&f, &inj, &c, i < 2 ? 0x19 : 0x18, i < 2 ? blockpage : "hello\n",
+		    i < 2 ? sizeof blockpage - 1 : 6, 2000);
+		if (i < 2) {
+			for (int t = 0; t < 3; t++) {
+				uint32_t seq = c.seq;
+				c.seq = seq;
+				tcp(&f, &c, &s, 0x11, NULL, 0, t ? 200000 : 1000);
+				c.seq = seq;
+			}
+		} else {
+			s = inj;
+			close_fin(&f, &c, &s);
+		}
+	}
+	f.ts += 5000000;
+	fx_close(&f);
+}
+
+/* 15. Injected data that is no HTTP response (#14): on a TLS stream to
+ * twitter.com, 64 forged bytes at the server's first seq, then the
+ * server's own ServerHello at the same seq (tcp_injection,
+ * overlap_conflict); on an HTTP stream to youtube.com the same before the
+ * real response (http_injection, overlap_conflict + no_status_line).
+ * Controls: example.org retransmits its first segment with the same
+ * bytes; wikipedia.org's TLS server resends different bytes deep in the
+ * stream (after two exchanges: a broken middlebox or tunnel, not a race
+ * for the first answer, whatsapp_voice_and_message.pcap); debian.org gets a one-byte keep-alive probe below the
+ * next seq with another byte. */
+static void fx_tcpinj(const char *dir)
+{
+	struct fx f;
+	uint8_t ch[2048], junk[64], sh[100];
+	char req[256];
+	for (int i = 0; i < 64; i++) junk[i] = (uint8_t)(i * 37 + 11);
+	memset(sh, 0x42, sizeof sh);
+	sh[0] = 0x16; sh[1] = 3; sh[2] = 3; put16(sh + 3, sizeof sh - 5);
+	fx_open(&f, dir, "tcp_inject.pcap", DLT_EN10MB);
+	const char *names[] = { "twitter.com", "youtube.com", "example.org", "wikipedia.org",
+	                        "debian.org" };
+	for (int i = 0; i < 5; i++) {
+		struct ep c = v4(198, 18, 0, 2, (uint16_t)(40500 + i), 64, 300000u * (unsigned)(i + 1));
+		int tls = i == 0 || i == 3;
+		struct ep s = v4(198, 18, 2, (unsigned)(10 + i), tls ? 443 : 80, 50,
+		                 400000u * (unsigned)(i + 1));
+		handshake(&f, &c, &s);
+		if (tls) {
+			size_t n = client_hello(ch, names[i], strlen(names[i]));
+			tcp(&f, &c, &s, 0x18, ch, n, 500);
+		} else {
+			int n = snprintf(req, sizeof req, http_get, names[i]);
+			tcp(&f, &c, &s, 0x18, req, (size_t)n, 500);
+		}
+		uint32_t base = s.seq;
+		if (i <= 1) {                         /* the race */
+			struct ep inj = s;
+			inj.ipid = 1;
+			tcp(&f, &inj, &c, 0x18, junk, sizeof junk, 20000);
+			if (i == 0) tcp(&f, &s, &c, 0x18, sh, sizeof sh, 10000);
+			else tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 10000);
+		} else if (i == 2) {                  /* a retransmission */
+			tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 30000);
+			s.seq = base;
+			tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 200000);
+		} else if (i == 3) {                  /* deep in the stream */
+			tcp(&f, &s, &c, 0x18, sh, sizeof sh, 30000);
+			tcp(&f, &c, &s, 0x18, junk, 30, 1000);
+			uint32_t at = s.seq;
+			tcp(&f, &s, &c, 0x18, junk, 18, 30000);
+			s.seq = at;
+			tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 30000);
+		} else {                              /* a keep-alive probe */
+			tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 30000);
+			s.seq -= 1;
+			tcp(&f, &s, &c, 0x10, "\0", 1, 1000000);
+		}
+		close_fin(&f, &c, &s);
+	}
+	f.ts += 5000000;
+	fx_close(&f);
+}
+
 /* Social-media UDP (issue #16): a call's UDP flow to an address of
  * Telegram's in nDPI's IP list (149.154.167.51, no DNS, no DPI), answered;
  * and a UDP flow to an unlisted address, which stays no destination. */
@@ -909,5 +1138,9 @@ int main(int argc, char **argv)
 		fx_link(argv[1], &linkfx[i], i);
 	fx_gre_rst(argv[1]);
 	fx_social_udp(argv[1]);
+	fx_blackhole(argv[1]);
+	fx_dns_nxthin(argv[1]);
+	fx_blockpage(argv[1]);
+	fx_tcpinj(argv[1]);
 	return 0;
 }
