@@ -17,6 +17,7 @@
 	X(det_http_injection)   \
 	X(det_quic_drop)        \
 	X(det_icmp_prohibited)  \
+	X(det_throttling)       \
 	/* end of the list */
 
 #define DECLARE(d) extern const struct detector d;
