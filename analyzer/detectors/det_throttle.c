@@ -53,6 +53,7 @@ static const struct det_evidence thr_ev[] = {
 #define THR_WINDOW_US   (60ULL * 1000000)  /* comparison window         */
 #define THR_LOSS_RATIO  0.10               /* lost / (delivered + lost)  */
 #define THR_LOSS_SECS   3u                 /* distinct seconds with loss */
+#define THR_IDLE_US     1000000ULL         /* a pause, not a stall       */
 #define THR_PART        0.30
 #define THR_MAX_REC     16384
 
@@ -68,6 +69,9 @@ struct thr_flow {
 	uint32_t loss_secs;       /* distinct seconds (from first_ts) with loss */
 	uint64_t last_loss_sec;   /* + 1; 0 = none                            */
 	uint64_t loss_first, loss_last;   /* first and last loss signal       */
+	uint64_t last_data_ts;    /* server's latest data segment             */
+	uint64_t idle;            /* silences >= THR_IDLE_US with nothing
+	                             outstanding (application-limited time)   */
 };
 
 /* One finished connection with enough data to be compared. */
@@ -75,6 +79,7 @@ struct thr_rec {
 	char *name;
 	struct ev_tuple t;
 	uint64_t start, end;      /* first server data .. last advancing ACK  */
+	uint64_t active;          /* end - start without the idle pauses      */
 	uint64_t bytes;
 	double bps;
 	uint64_t lost;
@@ -137,6 +142,13 @@ static void thr_packet(void *st, struct det_ctx *c, const struct pkt *pk, const 
 			s->first_ts = pk->ts;
 		}
 		uint32_t rel = pk->tcp.seq - s->base, end = rel + pk->paylen_wire;
+		/* everything delivered and the server silent for a second or
+		 * more: it had nothing to send (keep-alive, a page's next
+		 * request); a retransmission timeout is shorter */
+		uint64_t since = s->last_data_ts > s->adv_ts ? s->last_data_ts : s->adv_ts;
+		if (s->data_pkts && s->acked == s->hi && pk->ts >= since + THR_IDLE_US)
+			s->idle += pk->ts - since;
+		s->last_data_ts = pk->ts;
 		s->data_pkts++;
 		if ((int32_t)(rel - s->hi) > 0) {          /* bytes never seen */
 			s->gaps++;
@@ -168,7 +180,7 @@ static enum det_result thr_flow_end(void *st, struct det_ctx *c, const struct fl
 {
 	struct thr *t = st;
 	const struct thr_flow *s = det_flow_state(c, f);
-	if (!s || s->acked < THR_MIN_BYTES || s->adv_ts <= s->first_ts) return DR_NOTHING;
+	if (!s || s->acked < THR_MIN_BYTES || s->adv_ts <= s->first_ts + s->idle) return DR_NOTHING;
 	if (t->n >= THR_MAX_REC) {
 		/* full (a long live capture): judge what is held, start again */
 		thr_decide(t, c);
@@ -180,9 +192,12 @@ static enum det_result thr_flow_end(void *st, struct det_ctx *c, const struct fl
 	r->t.frames = NULL;
 	r->start = s->first_ts;
 	r->end = s->adv_ts;
+	r->active = s->adv_ts - s->first_ts - s->idle;
 	r->bytes = s->acked;
-	r->bps = (double)s->acked * 8e6 / (double)(s->adv_ts - s->first_ts);
-	r->lost = s->gap_bytes > s->below_bytes ? s->gap_bytes : s->below_bytes;
+	r->bps = (double)s->acked * 8e6 / (double)r->active;
+	/* bytes sent again (or arriving to fill a hole): a gap the client
+	 * acknowledged without a fill is a packet the capture missed */
+	r->lost = s->below_bytes;
 	r->loss_secs = s->loss_secs;
 	r->loss_first = s->loss_first;
 	r->loss_last = s->loss_last;
@@ -190,7 +205,7 @@ static enum det_result thr_flow_end(void *st, struct det_ctx *c, const struct fl
 	r->below = s->below;
 	r->dupacks = s->dupacks;
 	r->data_pkts = s->data_pkts;
-	r->judged = r->end - r->start >= THR_MIN_US;
+	r->judged = r->active >= THR_MIN_US;
 	t->measured++;
 	t->judged += r->judged;
 	return DR_NOTHING;
@@ -243,6 +258,7 @@ static void thr_decide(struct thr *t, struct det_ctx *c)
 		json_object_set_new(det, "destination_sum_bps", json_integer((json_int_t)(sum + 0.5)));
 		json_object_set_new(det, "delivered_bytes", json_integer((json_int_t)r->bytes));
 		json_object_set_new(det, "duration_us", json_integer((json_int_t)(r->end - r->start)));
+		json_object_set_new(det, "active_us", json_integer((json_int_t)r->active));
 		json_object_set_new(det, "lost_bytes", json_integer((json_int_t)r->lost));
 		json_object_set_new(det, "loss_seconds", json_integer(r->loss_secs));
 		json_object_set_new(det, "loss_first_us", json_integer((json_int_t)(r->loss_first - r->start)));
