@@ -101,10 +101,12 @@ c.ok(len(te) == 2 and all(e["delivered_bytes"] == 200000 and e["lost_bytes"] == 
                           e["client_dup_acks"] == 40 and e["server_data_segments"] == 200
                           for e in te),
      "throttle: delivered / lost bytes, gaps, fills, duplicate ACKs counted from the headers")
-c.ok(len(te) == 2 and all(abs(e["cap_bps"] - 200000 * 8e6 / e["active_us"]) < 1 and
+c.ok(len(te) == 2 and all(abs(e["goodput_bps"] - 200000 * 8e6 / e["active_us"]) < 1 and
+                          155000 <= e["cap_bps"] <= 165000 and
                           10.2e6 < e["active_us"] < 10.3e6 and e["comparison_bps"] > 4 * e["destination_sum_bps"]
                           for e in te),
-     "throttle: goodput = acknowledged bytes over first data .. last advancing ACK")
+     "throttle: goodput = acknowledged bytes over first data .. last advancing ACK; "
+     "cap = the rate after the first loss (1000 B / 50 ms = 160 kbit/s)")
 r = run(os.path.join(GEN, "fp_slow_server.pcap"))[0]
 c.ok(all(x["verdict"] == "clean" for x in r["destinations"]) and
      r["detectors"]["throttling"]["capped_without_loss"] == 2,

@@ -69,6 +69,8 @@ struct thr_flow {
 	uint32_t loss_secs;       /* distinct seconds (from first_ts) with loss */
 	uint64_t last_loss_sec;   /* + 1; 0 = none                            */
 	uint64_t loss_first, loss_last;   /* first and last loss signal       */
+	uint32_t acked_at_loss;   /* acked bytes at the first loss signal     */
+	uint64_t idle_at_loss;    /* idle time before it                      */
 	uint64_t last_data_ts;    /* server's latest data segment             */
 	uint64_t idle;            /* silences >= THR_IDLE_US with nothing
 	                             outstanding (application-limited time)   */
@@ -80,6 +82,7 @@ struct thr_rec {
 	struct ev_tuple t;
 	uint64_t start, end;      /* first server data .. last advancing ACK  */
 	uint64_t active;          /* end - start without the idle pauses      */
+	double cap;               /* goodput after the first loss (bits/s)    */
 	uint64_t bytes;
 	double bps;
 	uint64_t lost;
@@ -119,7 +122,11 @@ static void thr_free(void *st)
 static void loss_at(struct thr_flow *s, uint64_t ts)
 {
 	uint64_t sec = (ts - s->first_ts) / 1000000 + 1;
-	if (!s->loss_first) s->loss_first = ts;
+	if (!s->loss_first) {
+		s->loss_first = ts;
+		s->acked_at_loss = s->acked;
+		s->idle_at_loss = s->idle;
+	}
 	s->loss_last = ts;
 	if (sec != s->last_loss_sec) {
 		s->loss_secs++;
@@ -199,6 +206,13 @@ static enum det_result thr_flow_end(void *st, struct det_ctx *c, const struct fl
 	 * acknowledged without a fill is a packet the capture missed */
 	r->lost = s->below_bytes;
 	r->loss_secs = s->loss_secs;
+	/* the rate the policer holds: from the first drop (the bucket's
+	 * burst spent) to the end; the goodput before it includes the burst */
+	r->cap = r->bps;
+	if (s->loss_first && s->adv_ts > s->loss_first + (s->idle - s->idle_at_loss) &&
+	    s->acked > s->acked_at_loss)
+		r->cap = (double)(s->acked - s->acked_at_loss) * 8e6 /
+		         (double)(s->adv_ts - s->loss_first - (s->idle - s->idle_at_loss));
 	r->loss_first = s->loss_first;
 	r->loss_last = s->loss_last;
 	r->gaps = s->gaps;
@@ -231,6 +245,7 @@ static void thr_decide(struct thr *t, struct det_ctx *c)
 		/* the destination's overlapping judged connections: their sum,
 		 * and whether they run at about the same rate */
 		double sum = 0, lo = r->bps, hi = r->bps, ref = 0;
+		const char *refname = NULL;
 		unsigned same = 0;
 		for (unsigned j = 0; j < t->n; j++) {
 			const struct thr_rec *q = &t->v[j];
@@ -243,6 +258,7 @@ static void thr_decide(struct thr *t, struct det_ctx *c)
 				if (q->bps > hi) hi = q->bps;
 			} else if (overlap(q, r, THR_WINDOW_US) && q->bps > ref) {
 				ref = q->bps;    /* another destination, same period */
+				refname = q->name;
 			}
 		}
 		bool cap = ref > 0 && sum * THR_RATIO <= ref && hi <= lo * THR_FLAT;
@@ -253,8 +269,10 @@ static void thr_decide(struct thr *t, struct det_ctx *c)
 		}
 		uint32_t mask = 1u << EV_RATE_CAP | 1u << EV_POLICER_LOSS;
 		json_t *det = json_object();
-		json_object_set_new(det, "cap_bps", json_integer((json_int_t)(r->bps + 0.5)));
+		json_object_set_new(det, "cap_bps", json_integer((json_int_t)(r->cap + 0.5)));
+		json_object_set_new(det, "goodput_bps", json_integer((json_int_t)(r->bps + 0.5)));
 		json_object_set_new(det, "comparison_bps", json_integer((json_int_t)(ref + 0.5)));
+		json_object_set_new(det, "comparison_destination", json_string(refname));
 		json_object_set_new(det, "destination_sum_bps", json_integer((json_int_t)(sum + 0.5)));
 		json_object_set_new(det, "delivered_bytes", json_integer((json_int_t)r->bytes));
 		json_object_set_new(det, "duration_us", json_integer((json_int_t)(r->end - r->start)));

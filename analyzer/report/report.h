@@ -31,7 +31,7 @@ int report_write_engine(struct engine *e, const struct report_source *src, const
 /* The aligned per-destination table for people. */
 int report_write_text(const json_t *r, FILE *out);
 /* A signature's measured rates (throttling: cap_bps, comparison_bps) as
- * "cap 156 kbit/s vs 755.1 Mbit/s" in buf; "" when it has none. */
+ * "cap 133 kbit/s vs 755.1 Mbit/s" in buf; "" when it has none. */
 void report_sig_rate(const json_t *sig, char *buf, size_t sz);
 int report_write_text_path(const json_t *r, const char *path, char *err);
 /* One line for people: packets (and kernel drops when known), flows,
