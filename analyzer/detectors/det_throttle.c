@@ -244,7 +244,7 @@ static void thr_decide(struct thr *t, struct det_ctx *c)
 		if (!r->judged) continue;
 		/* the destination's overlapping judged connections: their sum,
 		 * and whether they run at about the same rate */
-		double sum = 0, lo = r->bps, hi = r->bps, ref = 0;
+		double sum = 0, ref = 0, lo = r->bps, hi = lo;
 		const char *refname = NULL;
 		unsigned same = 0;
 		for (unsigned j = 0; j < t->n; j++) {
