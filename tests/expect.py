@@ -131,6 +131,31 @@ c.ok(s and s[0]["evidence"].get("overlap_conflict") == 1 and s[0]["evidence"].ge
      "tcp_inject: the same on an HTTP stream: http_injection overlap_conflict, no_status_line")
 c.ok(all(dest(r, n)["verdict"] == "clean" for n in ("example.org", "wikipedia.org", "debian.org")),
      "tcp_inject: a same-bytes retransmission, a conflict deep in a stream, a keep-alive probe: clean")
+# throttling (issue #15): the measurement on a synthetic flow whose numbers
+# are known (mkfixtures.c fx_throttle), with bulk data cut to 128 bytes
+r, evs = run(os.path.join(GEN, "throttle.pcap"), events=True)
+d = dest(r, "twitter.com")
+s = sigs(d, "throttling")
+c.ok(interfered(d) and s and s[0]["count"] == 2 and s[0]["stage"] == "post_psh" and
+     s[0]["evidence"].get("rate_cap") == 2 and s[0]["evidence"].get("policer_loss") == 2,
+     "throttle: two connections capped, with policer loss")
+c.ok(dest(r, "example.org")["verdict"] == "clean", "throttle: the fast destination is clean")
+te = [e["evidence"] for e in evs if e["signature"] == "throttling"]
+c.ok(len(te) == 2 and all(e["delivered_bytes"] == 200000 and e["lost_bytes"] == 40000 and
+                          e["server_seq_gaps"] == 40 and e["server_below_highest"] == 40 and
+                          e["client_dup_acks"] == 40 and e["server_data_segments"] == 200
+                          for e in te),
+     "throttle: delivered / lost bytes, gaps, fills, duplicate ACKs counted from the headers")
+c.ok(len(te) == 2 and all(abs(e["goodput_bps"] - 200000 * 8e6 / e["active_us"]) < 1 and
+                          155000 <= e["cap_bps"] <= 165000 and
+                          10.2e6 < e["active_us"] < 10.3e6 and e["comparison_bps"] > 4 * e["destination_sum_bps"]
+                          for e in te),
+     "throttle: goodput = acknowledged bytes over first data .. last advancing ACK; "
+     "cap = the rate after the first loss (1000 B / 50 ms = 160 kbit/s)")
+r = run(os.path.join(GEN, "fp_slow_server.pcap"))[0]
+c.ok(all(x["verdict"] == "clean" for x in r["destinations"]) and
+     r["detectors"]["throttling"]["capped_without_loss"] == 2,
+     "fp_slow_server: slow at the same rate, nothing lost: a slow server, not throttling")
 
 r, evs = run(os.path.join(GEN, "dns_race.pcap"), events=True)
 d = dest(r, "twitter.com")

@@ -18,6 +18,7 @@
 	X(det_tcp_injection)    \
 	X(det_quic_drop)        \
 	X(det_icmp_prohibited)  \
+	X(det_throttling)       \
 	/* end of the list */
 
 #define DECLARE(d) extern const struct detector d;

@@ -45,6 +45,7 @@ struct sig {
 	double conf;                 /* highest event / connection part      */
 	uint64_t ev[EV_MAX];
 	uint64_t first, last;
+	uint64_t cap_bps, ref_bps;   /* dest_signature_rate (0: none)        */
 	char *ex[SIG_EXAMPLES_MAX];
 	unsigned nex;
 };
@@ -316,6 +317,15 @@ static struct sig *sig_add(struct dest *d, const char *type, int stage, double c
 	return s;
 }
 
+void dest_signature_rate(struct dest *d, const char *type, int stage, uint64_t cap_bps,
+                         uint64_t comparison_bps)
+{
+	struct sig *s = sig_of(d, type, stage);
+	if (!s) return;
+	if (cap_bps > s->cap_bps) s->cap_bps = cap_bps;
+	if (comparison_bps && (!s->ref_bps || comparison_bps < s->ref_bps)) s->ref_bps = comparison_bps;
+}
+
 void dest_set_answered(struct dest_table *t, uint64_t answered)
 {
 	t->answered = answered;
@@ -428,6 +438,8 @@ static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
 		ports_emit(w, s);
 		jw_end(w);
 	}
+	if (s->cap_bps) jw_int(w, "cap_bps", (int64_t)s->cap_bps);
+	if (s->ref_bps) jw_int(w, "comparison_bps", (int64_t)s->ref_bps);
 	jw_real(w, "confidence", sig_conf(s, d));
 	jw_int(w, "count", (int64_t)s->count);
 	jw_obj(w, "evidence");

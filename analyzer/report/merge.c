@@ -229,6 +229,11 @@ static void sig_merge(json_t *a, const json_t *b)
 			if (json_is_object(av) && json_is_object(bv)) counters_merge(av, bv, false);
 		} else if (!strcmp(k, "basis")) {
 			basis_merge(av, bv);
+		} else if (!strcmp(k, "cap_bps") || !strcmp(k, "comparison_bps")) {
+			/* measured rates (dest.h): the highest cap, the lowest comparison */
+			bool lower = json_integer_value(bv) < json_integer_value(av);
+			if (lower == !strcmp(k, "comparison_bps"))
+				json_object_set_new(a, k, json_deep_copy(bv));
 		} else if (!strcmp(k, "examples")) {
 			json_object_set_new(a, k, str_union(av, bv, MERGE_EXAMPLES_MAX));
 		} else if (!strcmp(k, "first_seen") || !strcmp(k, "onset")) {

@@ -239,6 +239,29 @@ static json_int_t jint(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+static void bps_str(long long v, char *buf, size_t sz)
+{
+	if (v >= 1000000000) snprintf(buf, sz, "%.1f Gbit/s", (double)v / 1e9);
+	else if (v >= 1000000) snprintf(buf, sz, "%.1f Mbit/s", (double)v / 1e6);
+	else if (v >= 1000) snprintf(buf, sz, "%.0f kbit/s", (double)v / 1e3);
+	else snprintf(buf, sz, "%lld bit/s", v);
+}
+
+void report_sig_rate(const json_t *sig, char *buf, size_t sz)
+{
+	long long cap = (long long)jint(sig, "cap_bps"), ref = (long long)jint(sig, "comparison_bps");
+	char a[32], b[32];
+	buf[0] = 0;
+	if (cap <= 0) return;
+	bps_str(cap, a, sizeof a);
+	if (ref > 0) {
+		bps_str(ref, b, sizeof b);
+		snprintf(buf, sz, "cap %s vs %s", a, b);
+	} else {
+		snprintf(buf, sz, "cap %s", a);
+	}
+}
+
 static void sig_summary(const json_t *sigs, char *buf, size_t sz)
 {
 	size_t o = 0;
@@ -247,10 +270,13 @@ static void sig_summary(const json_t *sigs, char *buf, size_t sz)
 	buf[0] = 0;
 	json_array_foreach(sigs, i, s) {
 		const char *st = json_string_value(json_object_get(s, "stage"));
-		int w = snprintf(buf + o, sz - o, "%s%s%s%s x%lld (%.2f)", i ? ", " : "",
+		char rate[96];
+		report_sig_rate(s, rate, sizeof rate);
+		int w = snprintf(buf + o, sz - o, "%s%s%s%s x%lld (%.2f)%s%s", i ? ", " : "",
 		                 jstr(s, "type"), st ? "/" : "", st ? st : "",
 		                 (long long)jint(s, "count"),
-		                 json_number_value(json_object_get(s, "confidence")));
+		                 json_number_value(json_object_get(s, "confidence")),
+		                 rate[0] ? " " : "", rate);
 		if (w < 0 || (size_t)w >= sz - o) break;
 		o += (size_t)w;
 	}

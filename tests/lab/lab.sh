@@ -531,9 +531,8 @@ sc_icmp_prohibited() { # REJECT --reject-with icmp-admin-prohibited on SYNs
 	end '{"'"$ip"'":"icmp_prohibited/post_syn/3","example.org":"clean"}'
 }
 
-# ---- issue #15: throttling, and its benign look-alikes (all pending a detector)
+# ---- issue #15: throttling (det_throttle.c), and its benign look-alikes
 THR_BPS=130000        # the policer's cap, bits/s (TSPU on twimg.com: ~130 kbit/s per flow)
-PEND_THR="throttling detector (issue #15)"
 
 sc_throttle() { # v4|v6 police|pace|slowlink
 	local f=$1 mode=$2 T=$IPT o=-4 scen; [ $f = v6 ] && { T=$IP6T; o=-6; }
@@ -569,8 +568,8 @@ sc_throttle() { # v4|v6 police|pace|slowlink
 	done
 	wait_clients
 	if [ $mode = police ]; then
-		end '{"twitter.com":"throttling/-/3","example.org":"clean","wikipedia.org":"clean"}' \
-			--throttle twitter.com=$THR_BPS --goodput --trunc 128 --pending "twitter.com=$PEND_THR"
+		end '{"twitter.com":"throttling/post_psh/3","example.org":"clean","wikipedia.org":"clean"}' \
+			--throttle twitter.com=$THR_BPS --goodput --trunc 128
 	else
 		end '{"twitter.com":"clean","example.org":"clean","wikipedia.org":"clean"}' --goodput --trunc 128
 	fi

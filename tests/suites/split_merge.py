@@ -72,6 +72,14 @@ TMP = tempfile.mkdtemp(prefix="ts-splitmerge-")
 #     of its part (the part's input ends sooner).  Allowed only when every
 #     flow missing from the parts is one of those (README: what cannot be
 #     merged exactly).
+#   throttle_comparison: a throttling event rests on other flows: the
+#     client's other destinations (the comparison rate) and the
+#     destination's other overlapping connections (flat, their sum).  When
+#     those went to another part, a part has nothing to compare with and
+#     the connection is no event there (det_throttle.c).  Allowed only when
+#     the parts have no throttling flow the whole has not, and every flow
+#     missing from the parts was judged in the whole against another
+#     destination (comparison_destination).
 EXCEPTIONS = {
     ("quic_drop_v4.pcap", "youtube.com", "quic_drop/post_syn"): "quic_single",
     # generated (mkfixtures.c fx_quic_drop): two single-Initial flows
@@ -83,11 +91,16 @@ EXCEPTIONS = {
     # generated below (ttl_fixture): the baseline flow and the RST flow are
     # put in different parts on purpose, so this one must always be needed
     ("split_ttl_baseline.pcap", "198.18.41.10", "rst_injection/post_syn"): "ttl_baseline",
+    ("throttle.pcap", "twitter.com", "throttling/post_psh"): "throttle_comparison",
+    ("throttle_v4.pcap", "twitter.com", "throttling/post_psh"): "throttle_comparison",
+    ("throttle_v6.pcap", "twitter.com", "throttling/post_psh"): "throttle_comparison",
 }
 REASONS = {
     "quic_single": "quic_drop flows with one Initial each, evented only together with "
                    "another unanswered flow to the destination (in another part), or begun "
                    "within the SYN timeout of a part's end",
+    "throttle_comparison": "throttling judged against the client's other destinations and "
+                           "the destination's other connections (in another part)",
     "ttl_baseline": "rst_injection post_syn ttl_mismatch against the server address's "
                     "cross-flow TTL baseline (other flows in another part)",
 }
@@ -195,6 +208,19 @@ def check_reason(kind, dest, sig, wevs, pevs, part_ends=()):
                 if not (single or late):
                     return False, "flow %s: missing from the parts with more than one try" % c
         return bool(gone), "%d single-Initial or late flows evented only in the whole" % len(gone)
+    if kind == "throttle_comparison":
+        if typ != "throttling":
+            return False, "not a throttling signature"
+        W, P = flow_events(wevs, dest, typ, stage), flow_events(pevs, dest, typ, stage)
+        if [c for c in P if c not in W]:
+            return False, "the parts have throttling flows the whole has not"
+        gone = [c for c in W if c not in P]
+        for c in gone:
+            for e in W[c]:
+                ev = e.get("evidence") or {}
+                if not ev.get("comparison_destination") or ev.get("comparison_destination") == dest:
+                    return False, "flow %s: no comparison with another destination" % c
+        return bool(gone), "%d flows throttled only with their comparison flows" % len(gone)
     return False, "unknown reason kind %s" % kind
 
 

@@ -21,6 +21,7 @@ struct fx {
 	int inner;               /* DLT inside PPI / PKTAP                   */
 	unsigned npkt;           /* packets written: varies the framing      */
 	int nonip;               /* 1, 2: make the framing say "not IP"      */
+	size_t snap;             /* TCP frames cut to this many bytes; 0: whole */
 };
 
 struct ep { int v6; uint8_t a[16]; uint16_t port; uint8_t ttl; uint16_t ipid; uint32_t seq;
@@ -419,7 +420,7 @@ static void tcp(struct fx *f, struct ep *s, struct ep *d, uint8_t flags,
 	l4[12] = 5 << 4; l4[13] = flags;
 	put16(l4 + 14, 64240);
 	if (n) memcpy(l4 + 20, data, n);
-	fx_write(f, build(f, s, d, 6, l4, 20 + n), 0);
+	fx_write(f, build(f, s, d, 6, l4, 20 + n), f->snap);
 	s->seq += (uint32_t)n + ((flags & 0x03) ? 1 : 0);
 	s->ipid++;
 }
@@ -1120,6 +1121,64 @@ static void fx_social_udp(const char *dir)
 	fx_close(&f);
 }
 
+/* 10. Throttling (issue #15): two connections to twitter.com (SNI) each
+ * get 1000-byte segments every 50 ms (160 kbit/s); with `loss`, every
+ * 5th segment never reaches the vantage point: the next one leaves a gap,
+ * the client sends a duplicate ACK, the server fills the hole.  Halfway
+ * through, example.org delivers 300 kB in 30 ms.  Each connection
+ * delivers 200 kB in about 10.2 s (156 kbit/s) and loses 40 kB (16.7 %).
+ * Data cut to 128 bytes (the ClientHellos whole) as in the lab's
+ * throttle captures.  Without `loss`: a slow server, nothing lost. */
+static void thr_hello(struct fx *f, struct ep *c, struct ep *s, const char *sni)
+{
+	uint8_t ch[1024];
+	handshake(f, c, s);
+	tcp(f, c, s, 0x18, ch, client_hello(ch, sni, strlen(sni)), 500);
+	tcp(f, s, c, 0x10, NULL, 0, 20000);
+}
+
+static void fx_throttle(const char *dir, const char *name, int loss)
+{
+	struct fx f;
+	static const uint8_t seg[1000];
+	struct ep c[2] = { v4(198, 18, 0, 2, 41001, 64, 1000), v4(198, 18, 0, 2, 41002, 64, 9000) };
+	struct ep s[2] = { v4(198, 18, 2, 10, 443, 50, 100000), v4(198, 18, 2, 10, 443, 50, 900000) };
+	fx_open(&f, dir, name, DLT_EN10MB);
+	for (int i = 0; i < 2; i++) thr_hello(&f, &c[i], &s[i], "twitter.com");
+	f.snap = 128;
+	for (int k = 0; k < 200; k++) {
+		if (k == 100) {
+			struct ep fc = v4(198, 18, 0, 2, 43001, 64, 3000), fs = v4(198, 18, 4, 4, 443, 50, 300000);
+			f.snap = 0;
+			thr_hello(&f, &fc, &fs, "example.org");
+			f.snap = 128;
+			for (int j = 0; j < 300; j++) {
+				tcp(&f, &fs, &fc, 0x10, seg, sizeof seg, 50);
+				tcp(&f, &fc, &fs, 0x10, NULL, 0, 50);
+			}
+			close_fin(&f, &fc, &fs);
+		}
+		for (int i = 0; i < 2; i++) {
+			uint32_t dt = k ? 25000 : 1000;
+			if (loss && k % 5 == 2) {          /* dropped before the vantage */
+				f.ts += dt;
+				s[i].seq += sizeof seg;
+				continue;
+			}
+			tcp(&f, &s[i], &c[i], 0x10, seg, sizeof seg, dt);
+			if (loss && k % 5 == 3) {
+				struct ep hole = s[i], fill = s[i];
+				hole.seq = fill.seq = s[i].seq - 2 * (uint32_t)sizeof seg;
+				tcp(&f, &c[i], &hole, 0x10, NULL, 0, 100);      /* dup ACK */
+				tcp(&f, &fill, &c[i], 0x10, seg, sizeof seg, 2000);
+			}
+			tcp(&f, &c[i], &s[i], 0x10, NULL, 0, 100);
+		}
+	}
+	for (int i = 0; i < 2; i++) close_fin(&f, &c[i], &s[i]);
+	fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) { fprintf(stderr, "usage: mkfixtures OUTDIR\n"); return 1; }
@@ -1138,6 +1197,8 @@ int main(int argc, char **argv)
 		fx_link(argv[1], &linkfx[i], i);
 	fx_gre_rst(argv[1]);
 	fx_social_udp(argv[1]);
+	fx_throttle(argv[1], "throttle.pcap", 1);
+	fx_throttle(argv[1], "fp_slow_server.pcap", 0);
 	fx_blackhole(argv[1]);
 	fx_dns_nxthin(argv[1]);
 	fx_blockpage(argv[1]);

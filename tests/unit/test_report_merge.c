@@ -50,6 +50,13 @@ static json_t *rep(const char *dests)
 	"\"first_seen\":\"2026-01-01T00:00:00.100000Z\",\"last_seen\":\"2026-01-01T00:00:00.100000Z\"," \
 	"\"onset\":\"2026-01-01T00:00:00.100000Z\",\"stopped\":null,\"examples\":[]}]"
 
+#define THR(count, cap, ref) \
+	"[{\"type\":\"throttling\",\"stage\":\"post_psh\",\"count\":" #count ",\"confidence\":0.4," \
+	"\"basis\":{\"connection_confidence\":0.3},\"cap_bps\":" #cap ",\"comparison_bps\":" #ref "," \
+	"\"evidence\":{\"rate_cap\":" #count ",\"policer_loss\":" #count "}," \
+	"\"first_seen\":\"2026-01-01T00:00:00.100000Z\",\"last_seen\":\"2026-01-01T00:00:00.100000Z\"," \
+	"\"onset\":\"2026-01-01T00:00:00.100000Z\",\"stopped\":null,\"examples\":[]}]"
+
 static json_t *with_answered(json_t *r, int answered)
 {
 	json_object_set_new(json_object_get(r, "capture"), "answered_connections", json_integer(answered));
@@ -109,9 +116,35 @@ static void test_repetition_merge(void)
 	json_decref(c);
 }
 
+/* Issue #15: a throttling signature's measured rates merge by the
+ * highest cap and the lowest comparison rate (not by adding), and its
+ * confidence is a repetition signature's. */
+static void test_throttle_merge(void)
+{
+	json_t *a = with_answered(rep("[" D("t.test", 1, 0, 0, THR(1, 150000, 9000000)) "]"), 2);
+	json_t *b = with_answered(rep("[" D("t.test", 1, 0, 0, THR(1, 156000, 2000000)) "]"), 0);
+	json_t *in[2] = { a, b }, *in2[2] = { b, a };
+	json_t *m = merge_reports(in, 2, 0.5), *s = first_sig(m);
+	test_cond("throttling: cap_bps merges by maximum",
+	          json_integer_value(json_object_get(s, "cap_bps")) == 156000);
+	test_cond("throttling: comparison_bps merges by minimum",
+	          json_integer_value(json_object_get(s, "comparison_bps")) == 2000000);
+	test_cond("throttling: two connections answered elsewhere: 0.3 + 0.25 + 0.10",
+	          json_real_value(json_object_get(s, "confidence")) == 0.65);
+	json_t *m2 = merge_reports(in2, 2, 0.5), *s2 = first_sig(m2);
+	test_cond("throttling: rates merge the same in either order",
+	          json_integer_value(json_object_get(s2, "cap_bps")) == 156000 &&
+	          json_integer_value(json_object_get(s2, "comparison_bps")) == 2000000);
+	json_decref(m);
+	json_decref(m2);
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	test_repetition_merge();
+	test_throttle_merge();
 	char *e = escaped("a&b<c>d\"e'f\x01g");
 	test_cond("html_escape", !strcmp(e, "a&amp;b&lt;c&gt;d&quot;e&#39;f&#xFFFD;g"));
 	free(e);
