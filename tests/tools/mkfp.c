@@ -550,6 +550,34 @@ static void fp_parallel_syn(const char *dir)
 	fx_close(&f);
 }
 
+/* cause 11: a peer-to-peer application tries a residential peer's
+ * dynamic port (62381) on two connections 1.5 s apart, each retransmitted
+ * three times, unanswered (skype_no_unknown.pcap, 80.121.84.93); other
+ * servers answer.  Correct: inconclusive (no blocked service: a peer's
+ * dynamic port on an unnamed address). */
+static void fp_p2p_peer(const char *dir)
+{
+	struct fx f;
+	fx_open(&f, dir, "fp_p2p_peer.pcap", DLT_EN10MB);
+	struct ep ok = v4(198, 18, 4, 4, 80, 50, 5000);
+	struct ep c0 = v4(198, 18, 0, 2, 51290, 128, 41000);
+	http_conn_fp(&f, &c0, &ok);
+	struct ep a = v4(198, 18, 0, 2, 51303, 128, 1181000001u), b = v4(198, 18, 0, 2, 51306, 128, 2930000011u);
+	struct ep peer = v4(198, 18, 80, 93, 62381, 50, 0);
+	uint32_t sa = a.seq, sb = b.seq;
+	tcp(&f, &a, &peer, 0x02, NULL, 0, 1000000); a.seq = sa;
+	tcp(&f, &b, &peer, 0x02, NULL, 0, 1500000); b.seq = sb;
+	for (int i = 0; i < 3; i++) {
+		tcp(&f, &a, &peer, 0x02, NULL, 0, 1000000); a.seq = sa;
+		tcp(&f, &b, &peer, 0x02, NULL, 0, 500000); b.seq = sb;
+	}
+	struct ep c1 = v4(198, 18, 0, 2, 51320, 128, 51000);
+	f.ts += 4000000;
+	http_conn_fp(&f, &c1, &ok);
+	f.ts += 5000000;
+	fx_close(&f);
+}
+
 /* cause 10: the first SYN is refused (RST+ACK seq 0, ack ISN+1, IP-ID 0:
  * nothing listening yet), the retransmitted SYN with the same ISN is
  * accepted 0.5 s later and the exchange completes.  Correct: clean. */
@@ -590,6 +618,7 @@ int main(int argc, char **argv)
 	fp_teardown_rst(argv[1]);
 	fp_local_resolver(argv[1]);
 	fp_parallel_syn(argv[1]);
+	fp_p2p_peer(argv[1]);
 	fp_refused_then_accepted(argv[1]);
 	return 0;
 }
