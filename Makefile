@@ -26,7 +26,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wno-unused-parameter
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-CPPFLAGS  += -Idissectors -Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli -DTS_DATADIR='"$(DATADIR)"'
+CPPFLAGS  += -Ianalyzer -Idissectors -Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli -DTS_DATADIR='"$(DATADIR)"'
 ALLCFLAGS  = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(LTO) $(WARN) $(HARDEN) $(SAN) \
              $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 NOLTO_CFLAGS = $(filter-out $(LTO),$(ALLCFLAGS))

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cursor.h"
+#include "tunables.h"
 
 enum dis_status { DIS_OK = 0, DIS_TRUNCATED, DIS_MALFORMED, DIS_UNSUPPORTED };
 
@@ -152,7 +153,6 @@ int packet_decode(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirel
 const char *mal_reason_name(enum mal_reason r);
 
 /* ---- DNS (dns.c), RFC 1035 4.1, RFC 6891 (EDNS) ---- */
-#define DNS_MAX_ANS 32
 #define DNS_NAME_MAX 256   /* presentation form incl. NUL, escaped       */
 
 struct dns_rr {

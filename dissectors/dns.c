@@ -1,9 +1,9 @@
 /* dns.c - DNS messages (RFC 1035 4.1, RFC 3596 AAAA, RFC 6891 EDNS):
  * header, first question, answer/authority records, EDNS size. */
 #include "dissect.h"
+#include "tunables.h"
 
 #define DNS_WIRE_NAME_MAX 255   /* RFC 1035 2.3.4, length octets included */
-#define DNS_HOPS_MAX      64    /* compression pointers followed per name */
 #define DNS_T_A           1
 #define DNS_T_CNAME       5
 #define DNS_T_AAAA        28

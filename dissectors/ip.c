@@ -8,10 +8,10 @@
  * the caller (decode.c) must not parse L4 from it.  There is no reassembly.
  */
 #include "dissect.h"
+#include "tunables.h"
 
 #define ETH_IP4        0x0800
 #define ETH_IP6        0x86dd
-#define IP6_EXT_MAX    16      /* extension headers walked per packet */
 
 #define IPPROTO_HOPOPTS_  0
 #define IPPROTO_ROUTING_  43

@@ -5,6 +5,7 @@
  * nflog.c. */
 #include <pcap/pcap.h>
 #include "link_int.h"
+#include "tunables.h"
 
 #ifndef DLT_NULL
 #define DLT_NULL 0
@@ -50,10 +51,8 @@
 #define ETH_PPPOE_S  0x8864
 #define ETH_MPLS     0x8847
 #define ETH_MPLS_MC  0x8848
-#define MPLS_MAX     8       /* labels accepted in one stack */
 #define PPP_IP4      0x0021
 #define PPP_IP6      0x0057
-#define VLAN_MAX     4       /* tags accepted in one frame */
 
 static bool is_vlan_type(uint16_t t)
 {

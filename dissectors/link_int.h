@@ -12,12 +12,12 @@
 #define TS_LINK_INT_H
 
 #include "dissect.h"
+#include "tunables.h"
 
 #define ETH_IP4        0x0800
 #define ETH_IP6        0x86dd
 #define LINK_NEST_MAX  1   /* link headers inside a pseudo-header (PPI,
                               PKTAP): one, so they cannot recurse      */
-#define TUNNEL_MAX     4   /* encapsulation levels unwrapped per packet */
 
 static inline int link_fail(enum mal_reason *why, enum mal_reason r, int st)
 {

@@ -3,11 +3,11 @@
  * iptables/nftables "log" rule handed to user space, as TLVs; the
  * NFULA_PAYLOAD TLV holds the IP packet, the header its address family. */
 #include "link_int.h"
+#include "tunables.h"
 
 #define NFLOG_AF_INET   2
 #define NFLOG_AF_INET6  10
 #define NFULA_PAYLOAD   9
-#define NFLOG_TLV_MAX   64    /* TLVs looked at per packet */
 
 /* Header, then TLVs:
  *  | family (8) | version 0 (8) | resource id (16, big-endian) |

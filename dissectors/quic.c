@@ -18,12 +18,12 @@
 #include <string.h>
 #include <gcrypt.h>
 #include "dissect.h"
+#include "tunables.h"
 
 #define QUIC_V1     0x00000001u
 #define QUIC_V2     0x6b3343cfu
 #define QUIC_D29    0xff00001du
 #define CID_MAX     20
-#define CRYPTO_MAX  8192            /* ClientHello bytes gathered */
 
 static const uint8_t salt_v1[20] = {
 	0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,

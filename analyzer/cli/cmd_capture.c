@@ -34,10 +34,8 @@
 #include "engine_int.h"
 #include "outputs.h"
 #include "report.h"
+#include "tunables.h"
 #include "util.h"
-
-#define MAX_WORKERS 64
-#define DROP_RECENT_US 10000000ULL   /* sensor_dropping: drops within 10 s */
 
 struct cap;
 

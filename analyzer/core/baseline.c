@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "baseline.h"
+#include "tunables.h"
 #include "util.h"
-
-#define BL_SLOTS 4
 
 struct bl_entry {
 	struct ts_addr a;

@@ -12,9 +12,8 @@
 #include "detector.h"
 #include "engine_int.h"
 #include "tcp_track.h"
+#include "tunables.h"
 #include "util.h"
-
-#define TICK_US 100000
 
 void engine_opts_default(struct engine_opts *o)
 {
@@ -357,9 +356,6 @@ void engine_free(struct engine *e)
 }
 
 /* ---- events ---- */
-
-#define EVIDENCE_PKTS 64
-#define EVIDENCE_BYTES (256 * 1024)
 
 void engine_keep_frame(struct engine *e, struct ev_frames **pf)
 {

@@ -12,10 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pcap/pcap.h>
+#include "tunables.h"
 
 struct engine;
-
-#define ENGINE_DET_OPTS 32           /* detector options set at once */
 
 struct engine_opts {
 	unsigned max_flows;          /* hard cap on the flow table            */

@@ -15,6 +15,7 @@
 #include "evidence.h"
 #include "injectors.h"
 #include "ndpi_glue.h"
+#include "tunables.h"
 
 struct detector;
 
@@ -38,7 +39,6 @@ struct det_ctx {
 };
 
 
-#define IPSVC_SLOTS 4096
 struct ipsvc { struct ts_addr a; uint16_t proto; bool set; };
 
 struct engine {

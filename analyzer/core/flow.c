@@ -9,11 +9,10 @@
 #include <string.h>
 #include "evidence.h"
 #include "flow.h"
+#include "tunables.h"
 #include "util.h"
 
 struct lru { struct flow *head, *tail; };
-
-#define POOL_CHUNK 1024
 
 /* Flow structs come from chunks of POOL_CHUNK and go back on a free list:
  * no malloc/free per flow on the packet path. */

@@ -5,14 +5,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "dissect.h"
+#include "tunables.h"
 
 enum stage { ST_NONE = 0, ST_POST_SYN, ST_POST_ACK, ST_POST_PSH, ST_LATER };
 const char *stage_name(int st);   /* NULL for ST_NONE */
 
 enum name_src { NS_NONE = 0, NS_IP, NS_NDPI_IP, NS_DNS, NS_QUIC, NS_HOST, NS_SNI };
-
-#define FLOW_TTL_SLOTS 4
-#define FLOW_DUP_RING 4
 
 /* Reassembly of one direction's first bytes (bounded). */
 struct reasm {

@@ -17,10 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "injectors.h"
+#include "tunables.h"
 #include "util.h"
-
-#define INJ_MAX_CLUSTERS 32
-#define INJ_MAX_DESTS 20
 
 struct obs {
 	struct inj_obs o;

@@ -7,10 +7,8 @@
 #include <string.h>
 #include "baseline.h"
 #include "tcp_track.h"
+#include "tunables.h"
 #include "util.h"
-
-#define DUP_WINDOW_US 50000      /* a copy on another VLAN within 50 ms */
-#define DUP_LINK_US 2000         /* a copy on the same link within 2 ms */
 
 /* What a copy of a packet shares with the original: everything TCP and
  * the IPv4 ID; not the TTL (a copy taken after a router has one less). */

@@ -18,10 +18,8 @@
 #include <stdlib.h>
 #include "detector.h"
 #include "drops.h"
+#include "tunables.h"
 #include "util.h"
-
-#define DATA_DECIDE_AGE_US (120ULL * 1000000)
-#define REQ_WAIT_US 1000000ULL
 
 /* drops.h: DROP_EV_* first; data_drop has no residual, so its own code
  * takes that place */
@@ -35,13 +33,13 @@ static const struct det_evidence dd_ev[] = {
 _Static_assert(DET_N(dd_ev) == DD_EV_REQUEST_UNACKED + 1, "dd_ev and its enum differ");
 
 static const struct det_option dd_opts[] = {
-	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+	{ "syn-timeout", "S", DROP_TIMEOUT_DEF, "SYN/data drop wait before a verdict" },
 };
 
 static void *dd_init(struct det_ctx *c)
 {
 	struct drops *d = xcalloc(1, sizeof *d);
-	drops_init(d, 0.40, 4096);
+	drops_init(d, DATA_DROP_BASE, DROP_CANDIDATES_MAX);
 	(void)c;
 	return d;
 }

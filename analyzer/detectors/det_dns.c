@@ -23,13 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detector.h"
+#include "tunables.h"
 #include "util.h"
-
-#define DNS_MAX_RESP 4
-#define DNS_MAX_ADDR 8
-#define RES_MAX 256
-#define RES_RTT_SAMPLES 16
-#define EMIT_DELAY_US (30ULL * 1000000)
 
 /* Evidence codes; bit i of a mask = dns_ev[i]. */
 enum { EV_TTL_MISMATCH, EV_MULTI_ANSWER, EV_EARLY_ANSWER, EV_TYPE_MISMATCH,
@@ -47,8 +42,8 @@ static const struct det_evidence dns_ev[] = {
 _Static_assert(DET_N(dns_ev) == EV_N, "dns_ev and its enum differ");
 
 static const struct det_option dns_opts[] = {
-	{ "dns-hold", "MS", 3000, "DNS hold window" },
-	{ "dns-pending-max", "N", 65536, "DNS queries held at once" },
+	{ "dns-hold", "MS", DNS_HOLD_DEF, "DNS hold window" },
+	{ "dns-pending-max", "N", DNS_PENDING_DEF, "DNS queries held at once" },
 };
 
 #define WEAK_DNS (1u << EV_BOGON_ANSWER)

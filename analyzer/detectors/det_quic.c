@@ -18,10 +18,8 @@
 #include <stdlib.h>
 #include "detector.h"
 #include "drops.h"
+#include "tunables.h"
 #include "util.h"
-
-#define QUIC_DECIDE_AGE_US (120ULL * 1000000)
-#define ALIVE_SLOTS 1024
 
 /* Hosts that answered UDP on some port (a Version Negotiation, an
  * application's reply) or whose own stack sent an ICMP error for one of
@@ -48,7 +46,7 @@ static const struct det_evidence qd_ev[] = {   /* drops.h: DROP_EV_* */
 };
 
 static const struct det_option qd_opts[] = {
-	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+	{ "syn-timeout", "S", DROP_TIMEOUT_DEF, "SYN/data drop wait before a verdict" },
 };
 
 /* Per-flow slot: made by the client's first long-header packet. */
@@ -57,7 +55,7 @@ struct quic_flow { uint32_t initials; };
 static void *qd_init(struct det_ctx *c)
 {
 	struct quic_state *s = xcalloc(1, sizeof *s);
-	drops_init(&s->d, 0.25, 4096);
+	drops_init(&s->d, QUIC_DROP_BASE, DROP_CANDIDATES_MAX);
 	s->d.need_repeat = true;
 	s->d.residual = true;
 	(void)c;

@@ -24,12 +24,8 @@
 #include "detector.h"
 #include "fingerprint.h"
 #include "tcp_track.h"
+#include "tunables.h"
 #include "util.h"
-
-#define BURST_US 1000000     /* RSTs of one burst lie within 1 s */
-#define IDLE_RST_US (5ULL * 1000000)
-#define RST_WINDOW (1u << 20)    /* "in window" slack for seq_race      */
-#define RST_MAX 8                /* RSTs recorded per flow              */
 
 /* Evidence codes; bit i of a mask = rst_ev[i]. */
 enum { EV_SEQ_RACE, EV_MULTI_RST, EV_TTL_MISMATCH, EV_EARLY_RST, EV_FINGERPRINT,

@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include "detector.h"
 #include "drops.h"
+#include "tunables.h"
 #include "util.h"
-
-#define SYN_DECIDE_AGE_US (120ULL * 1000000)
 
 static const struct det_evidence sd_ev[] = {   /* drops.h: DROP_EV_* */
 	{ "syn_retransmit", 0, "the client repeated its SYN" },
@@ -22,13 +21,13 @@ static const struct det_evidence sd_ev[] = {   /* drops.h: DROP_EV_* */
 };
 
 static const struct det_option sd_opts[] = {
-	{ "syn-timeout", "S", 3, "SYN/data drop wait before a verdict" },
+	{ "syn-timeout", "S", DROP_TIMEOUT_DEF, "SYN/data drop wait before a verdict" },
 };
 
 static void *sd_init(struct det_ctx *c)
 {
 	struct drops *d = xcalloc(1, sizeof *d);
-	drops_init(d, 0.25, 4096);
+	drops_init(d, SYN_DROP_BASE, DROP_CANDIDATES_MAX);
 	(void)c;
 	return d;
 }

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "detector.h"
+#include "tunables.h"
 #include "util.h"
 
 enum { EV_RATE_CAP, EV_POLICER_LOSS, EV_REPEATED };
@@ -45,17 +46,6 @@ static const struct det_evidence thr_ev[] = {
 	{ "policer_loss", 0, "loss all along the transfer holds the rate down" },
 	{ "repeated", 0, "two or more such connections to the destination" },
 };
-
-#define THR_MIN_BYTES   65536u             /* judged: delivered bytes   */
-#define THR_MIN_US      (2ULL * 1000000)   /* judged: transfer time      */
-#define THR_RATIO       4.0                /* others >= 4x the capped sum */
-#define THR_FLAT        1.5                /* capped goodputs within 1.5x */
-#define THR_WINDOW_US   (60ULL * 1000000)  /* comparison window         */
-#define THR_LOSS_RATIO  0.10               /* lost / (delivered + lost)  */
-#define THR_LOSS_SECS   3u                 /* distinct seconds with loss */
-#define THR_IDLE_US     1000000ULL         /* a pause, not a stall       */
-#define THR_PART        0.30
-#define THR_MAX_REC     16384
 
 /* Per-flow slot: made on the server's first data segment. */
 struct thr_flow {

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include "det_api.h"
+#include "tunables.h"
 
 /* Packet and flow classes (struct detector .packets / .flows). */
 enum {
@@ -26,10 +27,6 @@ struct det_evidence {
 	double weight;
 	const char *desc;
 };
-
-#define W_STRONG 0.60
-#define W_MEDIUM 0.35
-#define W_WEAK   0.15
 
 /* One command-line option (--NAME VALUE, an unsigned number).  Detectors
  * naming the same option share its value. */

@@ -8,17 +8,19 @@
  *   + 0.10  other connections in the capture were answered (network works)
  *   + 0.05  three or more tries in this connection
  *   - 0.20  the sensor was dropping packets at the time (live capture)
+ * (the values: tunables.h)
  */
 #include <stdlib.h>
 #include <string.h>
 #include "drops.h"
+#include "tunables.h"
 #include "util.h"
 
 void drops_init(struct drops *d, double base, unsigned max)
 {
 	memset(d, 0, sizeof *d);
 	d->base = base;
-	d->max = max ? max : 4096;
+	d->max = max ? max : DROP_CANDIDATES_MAX;
 	d->v = xcalloc(d->max, sizeof *d->v);
 }
 
@@ -109,8 +111,6 @@ static unsigned same_dest(const struct drops *d, const struct drop_cand *c, uint
 	return n;
 }
 
-#define RESIDUAL_SPAN_US (60ULL * 1000000)
-
 static void emit(struct drops *d, struct det_ctx *e, struct drop_cand *c, unsigned repeat,
                  uint64_t span)
 {
@@ -118,19 +118,19 @@ static void emit(struct drops *d, struct det_ctx *e, struct drop_cand *c, unsign
 	/* the retransmission code only when this connection retransmitted
 	 * (a QUIC flow with one Initial can be an event by repetition) */
 	uint32_t mask = (c->tries >= 2 ? 1u << DROP_EV_RETRANSMIT : 0) | c->ev;
-	if (repeat >= 2) { conf += 0.25; mask |= 1u << DROP_EV_REPEATED; }
+	if (repeat >= 2) { conf += VERDICT_REPEAT_BONUS; mask |= 1u << DROP_EV_REPEATED; }
 	/* unanswered attempts to one destination spread over minutes: the
 	 * blocking persisted (the GFW's residual blocking holds a server or
 	 * 4-tuple for 90-180 s after a trigger) */
 	if (d->residual && repeat >= 3 && span >= RESIDUAL_SPAN_US) mask |= 1u << DROP_EV_RESIDUAL;
-	if (c->named) conf += 0.15;
-	if (det_answered_flows(e)) conf += 0.10;
-	if (c->tries >= 3) conf += 0.05;
-	if (c->sensor_dropping) { conf -= 0.20; mask |= 1u << DROP_EV_SENSOR_DROPS; }
+	if (c->named) conf += DROP_NAMED_BONUS;
+	if (det_answered_flows(e)) conf += VERDICT_ANSWERED_BONUS;
+	if (c->tries >= DROP_TRIES_MIN) conf += DROP_TRIES_BONUS;
+	if (c->sensor_dropping) { conf -= DROP_SENSOR_MALUS; mask |= 1u << DROP_EV_SENSOR_DROPS; }
 	if (conf < 0) conf = 0;
 	/* the connection's own part: what the report's signature keeps */
-	part = d->base + (c->named ? 0.15 : 0) + (c->tries >= 3 ? 0.05 : 0) -
-	       (c->sensor_dropping ? 0.20 : 0);
+	part = d->base + (c->named ? DROP_NAMED_BONUS : 0) + (c->tries >= DROP_TRIES_MIN ? DROP_TRIES_BONUS : 0) -
+	       (c->sensor_dropping ? DROP_SENSOR_MALUS : 0);
 	json_t *det = json_object();
 	json_object_set_new(det, "tries", json_integer(c->tries));
 	json_object_set_new(det, "unanswered_span_s", json_integer((json_int_t)(span / 1000000)));

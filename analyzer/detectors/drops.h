@@ -6,6 +6,7 @@
 #define TS_DROPS_H
 
 #include "det_api.h"
+#include "tunables.h"
 
 /* The evidence tables of the drop detectors start alike: bit 0 is the
  * detector's own retransmission code, then these (quic_drop adds
@@ -24,8 +25,6 @@ struct drop_cand {
 	uint32_t ev;             /* the detector's own extra codes         */
 	struct ev_frames *frames;  /* evidence, taken over from the flow   */
 };
-
-#define DROP_HIST 256
 
 /* Every unanswered attempt ever seen per destination (bounded): how long
  * the blocking has lasted, beyond the candidates still pending. */

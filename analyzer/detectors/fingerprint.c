@@ -4,9 +4,8 @@
 #include <string.h>
 #include "dissect.h"
 #include "fingerprint.h"
+#include "tunables.h"
 #include "util.h"
-
-#define FP_MAX 64
 
 struct fp_rule {
 	char name[32];

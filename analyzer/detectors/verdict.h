@@ -28,11 +28,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "tunables.h"
 
-#define VERDICT_REPEAT_BONUS   0.25   /* >= 2 affected connections        */
-#define VERDICT_ANSWERED_BONUS 0.10   /* the network answered other flows */
-#define VERDICT_UNANSWERED_CAP 0.45   /* ... and at most this when it did not, */
-#define VERDICT_DENSE_HOUR     5      /* unless this many in one clock hour  */
 
 struct sig_basis {
 	bool repetition;          /* a repetition signature (above)          */

@@ -29,11 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fastpcap.h"
+#include "tunables.h"
 #include "util.h"
-
-#define FP_BLOCK (1u << 20)
-#define FP_WINDOW (16u << 20)
-#define FP_MAX_SNAP 262144u
 
 struct fastpcap {
 	int fd;

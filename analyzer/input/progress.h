@@ -14,9 +14,8 @@
 #define TS_PROGRESS_H
 
 #include <stdint.h>
+#include "tunables.h"
 
-#define PROGRESS_EVERY 4096u     /* packets between clock checks (power of 2) */
-#define PROGRESS_HZ 4            /* redraws per second at most */
 
 /* Sizes of the files (a regular file, or "-" when stdin is one) make the
  * total; any other input leaves it unknown: bytes and packets/s, no ETA. */

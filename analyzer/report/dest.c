@@ -10,15 +10,10 @@
 #include "dest.h"
 #include "flow.h"
 #include "jsonw.h"
+#include "tunables.h"
 #include "util.h"
 #include "verdict.h"
 
-#define DEST_HOSTS_MAX 16
-#define DEST_IPS_MAX 16
-#define SIG_EXAMPLES_MAX 5
-#define SIG_PORTS 8              /* ports counted per repetition signature */
-#define DEST_SIGS_MAX 16
-#define TL_BUCKETS 48            /* hourly timeline: the last 48 hours */
 #define TL_TYPES SIG_MAX       /* per detector (catalog.h); the last "other" */
 #define TL_OTHER (TL_TYPES - 1)
 

@@ -14,11 +14,8 @@
 #include "catalog.h"
 #include "html.h"
 #include "report.h"
+#include "tunables.h"
 #include "util.h"
-
-#define LANES_MAX   60       /* timeline lanes drawn */
-#define HOSTS_SHOWN 6
-#define IPS_SHOWN   4
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                       */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "jsonw.h"
+#include "tunables.h"
 #include "util.h"
 
 struct jbuf {
@@ -263,8 +264,6 @@ int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
 }
 
 /* ---- the emitter ---------------------------------------------------- */
-
-#define JW_DEPTH 16
 
 struct jw {
 	bool text;

@@ -19,10 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
+#include "tunables.h"
 
-#define MERGE_HOSTS_MAX    16
-#define MERGE_IPS_MAX      16
-#define MERGE_EXAMPLES_MAX 5
 
 /* Minimal shape check of one input: schema tamperscope.report/1, an
  * object `capture`, an array `destinations` of objects with a string

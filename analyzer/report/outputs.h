@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "enrich.h"
 #include "engine.h"
+#include "tunables.h"
 
 /* Option ids well above the subcommands' own (which start at O_CLI_LAST). */
 enum { O_OUT_HTML = O_CLI_LAST + 64, O_OUT_KAFKA, O_OUT_TOPIC, O_OUT_SENSOR, O_OUT_KOPT,
@@ -43,8 +44,6 @@ enum { O_OUT_HTML = O_CLI_LAST + 64, O_OUT_KAFKA, O_OUT_TOPIC, O_OUT_SENSOR, O_O
 	"  --geo-db FILE       MaxMind Country/City .mmdb: add country\n" \
 	"  --psl               add registrable_domain (Public Suffix List)\n" \
 	"  --psl-group         merge destinations sharing a registrable domain\n"
-
-#define OUTPUTS_KOPT_MAX 32
 
 struct outputs {
 	const char *html;

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 if command -v cppcheck > /dev/null; then
 	if cppcheck --enable=warning,performance,portability --error-exitcode=1 \
-	    -I dissectors -I analyzer/core -I analyzer/detectors -I analyzer/input -I analyzer/report -I analyzer/cli dissectors analyzer -q > "$tmp/cpp" 2>&1; then
+	    -I analyzer -I dissectors -I analyzer/core -I analyzer/detectors -I analyzer/input -I analyzer/report -I analyzer/cli dissectors analyzer -q > "$tmp/cpp" 2>&1; then
 		ok "cppcheck --enable=warning,performance,portability: clean"
 	else
 		bad "cppcheck:"; grep -E '^(analyzer|dissectors)/' "$tmp/cpp" | head -n 20
@@ -20,7 +20,7 @@ else
 	echo "SKIP static: cppcheck not installed"
 fi
 
-ANI="-Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli"
+ANI="-Ianalyzer -Ianalyzer/core -Ianalyzer/detectors -Ianalyzer/input -Ianalyzer/report -Ianalyzer/cli"
 PKGF=$(pkg-config --cflags libpcap libndpi jansson 2>/dev/null)
 WFLAGS="-std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Wformat=2 -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror"

@@ -16,7 +16,7 @@ if [ -z "$cc" ]; then
 	echo "RESULT 0 0"; exit 0
 fi
 # shellcheck disable=SC2046
-if ! $cc -std=c11 -D_DEFAULT_SOURCE -O1 -g -fsanitize=thread -Idissectors -Itests \
+if ! $cc -std=c11 -D_DEFAULT_SOURCE -O1 -g -fsanitize=thread -Ianalyzer -Idissectors -Itests \
     -o "$tmp/qt" tests/unit/test_quic_threads.c dissectors/quic.c dissectors/tls_sni.c \
     $(pkg-config --cflags --libs libgcrypt) -lpthread > "$tmp/build" 2>&1; then
 	echo "FAIL tsan: build of test_quic_threads with $cc -fsanitize=thread:"; head -n 20 "$tmp/build"
