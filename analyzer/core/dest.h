@@ -1,10 +1,10 @@
-/* dest.h - per-destination aggregation of counters and signatures. */
+/* dest.h - per-destination aggregation of counters and signatures (the
+ * table: core).  Its JSON, verdicts and confidences: dest_json.h (report). */
 #ifndef TS_DEST_H
 #define TS_DEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <jansson.h>
 #include "dissect.h"
 
 /* Signature types and evidence codes: names and bits from catalog.h. */
@@ -56,17 +56,6 @@ void dest_signature_rate(struct dest *d, const char *type, int stage, uint64_t c
  * signatures' confidence (verdict.h).  Set before serialising. */
 void dest_set_answered(struct dest_table *t, uint64_t answered);
 
-/* Serialise: the destinations array, sorted (social media first, then
- * interfered, then by connections).  min_conf decides "interfered". */
-json_t *dest_json(struct dest_table *t, double min_conf);
-/* The same array as JSON text (jsonw.h) for a document where it sits
- * `depth` levels deep; with misordered set, the key order is checked
- * and *misordered reports a slip that would make it differ from
- * dest_json's sorted dump. */
-char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
-                size_t *len, bool *misordered);
-/* How many destinations, and how many of them "interfered". */
-void dest_verdicts(struct dest_table *t, double min_conf, unsigned *n, unsigned *interfered);
 uint64_t dest_evicted(const struct dest_table *t);
 unsigned dest_count(const struct dest_table *t);
 

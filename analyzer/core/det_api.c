@@ -8,6 +8,7 @@
 #include "catalog.h"
 #include "detector.h"
 #include "engine_int.h"
+#include "tcp_track.h"
 #include "util.h"
 
 uint64_t det_now(const struct det_ctx *c) { return c->e->now; }
@@ -118,6 +119,11 @@ uint8_t det_ttl_baseline(const struct det_ctx *c, const struct ts_addr *addr,
                          unsigned *samples)
 {
 	return bl_ttl(c->e->bl, addr, samples);
+}
+
+uint8_t det_ttl_mode(const struct flow_dir *d, unsigned *samples)
+{
+	return flow_ttl_mode(d, samples);
 }
 
 uint64_t det_answered_flows(const struct det_ctx *c) { return c->e->answered_flows; }

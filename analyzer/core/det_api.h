@@ -116,6 +116,8 @@ void det_dns_forged(struct det_ctx *c, const struct ts_addr *addr, const char *n
  * of samples. */
 uint8_t det_ttl_baseline(const struct det_ctx *c, const struct ts_addr *addr,
                          unsigned *samples);
+/* Most common TTL of one direction's non-RST packets (0 = none). */
+uint8_t det_ttl_mode(const struct flow_dir *d, unsigned *samples);
 /* TCP and UDP flows of the capture whose server answered, so far. */
 uint64_t det_answered_flows(const struct det_ctx *c);
 /* Is name on the target list? */

@@ -23,7 +23,6 @@
 #include <string.h>
 #include "detector.h"
 #include "fingerprint.h"
-#include "tcp_track.h"
 #include "tunables.h"
 #include "util.h"
 
@@ -98,7 +97,7 @@ static int ttl_check(struct det_ctx *c, const struct flow *f, const struct rst_r
 {
 	const struct flow_dir *d = &f->d[r->dir];
 	unsigned samples = 0;
-	uint8_t mode = flow_ttl_mode(d, &samples);
+	uint8_t mode = det_ttl_mode(d, &samples);
 	*ref = mode;
 	/* the same TTL as the sender's packet just before it (not its SYN-ACK,
 	 * which a proxy may have sent): the box that was talking reset */
@@ -339,7 +338,7 @@ static enum det_result rst_genuine(struct rst_state *s, const struct flow *f,
 
 static void rst_note_injector(struct det_ctx *c, const struct flow *f, const struct rst_rec *rr)
 {
-	uint8_t peer = flow_ttl_mode(&f->d[rr->dir], NULL);
+	uint8_t peer = det_ttl_mode(&f->d[rr->dir], NULL);
 	struct inj_obs ob = { 'r', rr->flags, rr->win, rr->ipid,
 	                      (rr->dir ? f->srv.family : f->cli.family) == 4, rr->ttl, peer,
 	                      rr->ts, f->name, f->hash };

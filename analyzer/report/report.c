@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "dest_json.h"
 #include "detector.h"
 #include "engine_int.h"
 #include "report.h"

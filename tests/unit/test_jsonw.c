@@ -9,7 +9,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include "catalog.h"
-#include "dest.h"
+#include "dest_json.h"
 #include "jsonw.h"
 #include "util.h"
 #include "testhelp.h"
