@@ -22,7 +22,8 @@
  *    name, not attempts gathered over a day.  A single affected connection
  *    stays at 0.45 at most too: one server that did not answer is no
  *    blackholing until it repeats.  Counts add and the
- *    connection part merges by maximum, so this merges exactly too. */
+ *    connection part merges by maximum, so this merges exactly too.
+ * The numbers are named in tunables.h (VERDICT_*, DROP_*, W_*). */
 #ifndef TS_VERDICT_H
 #define TS_VERDICT_H
 
