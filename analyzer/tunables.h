@@ -53,7 +53,7 @@
 /* Evidence weights (detector.h): an event's confidence is 1 - prod(1 - w). */
 #define W_STRONG 0.60          /* one strong code alone crosses the 0.5 threshold */
 #define W_MEDIUM 0.35          /* a medium code needs a second one */
-#define W_WEAK   0.15          /* weak codes never accuse on their own */
+#define W_WEAK   0.15          /* a weak code only adds to others */
 /* Repetition signatures (verdict.c; drops.c for the event's own confidence). */
 #define VERDICT_REPEAT_BONUS   0.25   /* >= 2 affected connections        */
 #define VERDICT_ANSWERED_BONUS 0.10   /* the network answered other flows */
@@ -86,7 +86,7 @@
 #define RES_RTT_SAMPLES 16            /* det_dns.c: round trips kept per resolver */
 #define EMIT_DELAY_US (30ULL * 1000000)  /* det_dns.c: a query is retired 30 s after it was sent */
 #define BURST_US 1000000              /* det_rst.c: RSTs of one burst lie within 1 s, us */
-#define IDLE_RST_US (5ULL * 1000000)  /* det_rst.c: a RST > 5 s after the trigger is an idle teardown */
+#define IDLE_RST_US (5ULL * 1000000)  /* det_rst.c: a RST > 5 s after the other side's last packet: idle teardown (NAT/firewall) */
 #define RST_WINDOW (1u << 20)         /* det_rst.c: "in window" slack for seq_race, bytes */
 #define RST_MAX 8                     /* det_rst.c: RSTs recorded per flow */
 #define FP_MAX 64                     /* fingerprint.c: rules read from data/injectors.txt */
