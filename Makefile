@@ -111,7 +111,7 @@ deps:
 	sh tools/install-deps.sh
 
 clean:
-	rm -rf build build-asan build-fuzz tamperscope tamperscope-asan
+	rm -rf build build-asan build-fuzz build-tsan tamperscope tamperscope-asan
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 -include tests/fuzz/fuzz.mk
