@@ -67,7 +67,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libts.a tests/testhelp.h
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libts.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(NOLTO_CFLAGS) -o $@ $< $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests -Itests/tools $(NOLTO_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libts.a $(LDFLAGS) $(LDLIBS)
+
+# the generated captures' packet builder
+$(BUILD)/tools/mkfixtures $(BUILD)/tools/mkfp: tests/tools/lib/fxbuild.c tests/tools/lib/fxbuild.h
 
 unit-bins: $(UNIT_BIN) $(TOOL_BIN)
 
@@ -111,7 +114,7 @@ deps:
 	sh tools/install-deps.sh
 
 clean:
-	rm -rf build build-asan build-fuzz tamperscope tamperscope-asan
+	rm -rf build build-asan build-fuzz build-tsan tamperscope tamperscope-asan
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 -include tests/fuzz/fuzz.mk

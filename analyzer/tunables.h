@@ -32,6 +32,11 @@
 #define FP_WINDOW (16u << 20)  /* fastpcap.c: bytes of the file mapped at once (16 MiB) */
 #define FP_MAX_SNAP 262144u    /* fastpcap.c: largest snaplen taken as a sane header (libpcap's 256 KiB) */
 
+#define PL_BATCH_PKTS 256      /* pipeline.c: packets per batch handed to the engine thread */
+#define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: their bytes (one larger packet grows its batch) */
+#define PL_BATCHES 8           /* pipeline.c: batches in flight: bounds memory and how far reading runs ahead */
+#define THREADS_MAX 2          /* main.c: --threads default cap: reading+decoding, the rest (pipeline.c) */
+
 /* ---- core/ ---- */
 #define PROGRESS_EVERY 4096u   /* progress.h: packets between clock checks (power of 2) */
 #define PROGRESS_HZ 4          /* progress.h: redraws per second at most */

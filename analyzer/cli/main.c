@@ -11,11 +11,15 @@
 #include "capture.h"
 #include "cli.h"
 #include "outputs.h"
+#include "pipeline.h"
 #include "progress.h"
 #include "report.h"
+#include "tunables.h"
 #include "util.h"
 
 static volatile int g_stop;
+
+enum { O_THREADS = O_CLI_LAST };
 
 static void on_signal(int sig) { (void)sig; g_stop = 1; }
 
@@ -32,7 +36,10 @@ static void usage_analyze(FILE *f)
 	"  --targets FILE      replace the social-media target list\n"
 	"  -c N                stop after N packets\n"
 	"  -q                  quiet: no summary, and no progress line (shown while reading\n"
-	"                      when stderr is a terminal), on stderr\n");
+	"                      when stderr is a terminal), on stderr\n"
+	"  --threads N         1: one thread; 2 (the default on 2 or more cores): read and\n"
+	"                      decode in one, the rest in another; more than 2 adds nothing\n"
+	"                      yet.  The output is the same whatever N\n");
 	cli_det_usage(f);
 	fprintf(f,
 	"  --max-flows N       flow table cap (default 262144)\n"
@@ -50,6 +57,7 @@ static void usage_analyze(FILE *f)
 
 static const struct option analyze_opts[] = {
 	{ "format", required_argument, 0, O_FORMAT },
+	{ "threads", required_argument, 0, O_THREADS },
 	CLI_ENGINE_LONG_OPTS
 	{ "text", required_argument, 0, O_TEXT },
 	{ "help", no_argument, 0, 'h' },
@@ -113,12 +121,33 @@ FILE *cli_open_events(const char *path, char *err)
 }
 
 
+/* --threads' default: the number of cores, capped at THREADS_MAX. */
+static unsigned long default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 1 : n > THREADS_MAX ? THREADS_MAX : (unsigned long)n;
+}
+
+/* Read the files into e: in this thread, or (threads > 1) with the rest
+ * of the packet path in a thread of its own (pipeline.c). */
+static int read_input(struct engine *e, unsigned long threads, const char *const *files,
+                      int nfiles, const char *filter, uint64_t count, struct offline_result *res)
+{
+	char err[256];
+	struct pipeline *pl = threads > 1 ? pipeline_new(e, err) : NULL;
+	if (threads > 1 && !pl) ts_err(NULL, "%s; going on in one thread", err);
+	if (!pl) return capture_offline(e, files, nfiles, filter, count, &g_stop, res);
+	int rc = capture_offline_to(pipeline_sink(pl), files, nfiles, filter, count, &g_stop, res);
+	pipeline_finish(pl);
+	return rc;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
 	struct engine_opts o;
 	const char *out = "-", *events = NULL, *filter = NULL, *text = NULL;
 	bool as_text = false, quiet = false, out_set = false, fmt_set = false;
-	unsigned long count = 0;
+	unsigned long count = 0, threads = default_threads();
 	int c;
 	char err[256] = "";
 	struct outputs xo = OUTPUTS_INIT;
@@ -137,6 +166,12 @@ static int cmd_analyze(int argc, char **argv)
 		case 'f': filter = optarg; break;
 		case 'c': if (num(optarg, &count)) { ts_err(NULL, "-c: not a number: %s", optarg); return 1; } break;
 		case 'q': quiet = true; break;
+		case O_THREADS:
+			if (num(optarg, &threads) || !threads || threads > 64) {
+				ts_err(NULL, "--threads: a number from 1 to 64: %s", optarg);
+				return 1;
+			}
+			break;
 		case O_TEXT: text = optarg; break;
 		case O_FORMAT:
 			if (!strcmp(optarg, "text")) as_text = true;
@@ -165,7 +200,7 @@ static int cmd_analyze(int argc, char **argv)
 	int nfiles = argc - optind;
 	if (!quiet && isatty(STDERR_FILENO) && !(o.events == stdout && isatty(STDOUT_FILENO)))
 		progress_start(files, nfiles);     /* not when event lines share the terminal */
-	int rc = capture_offline(e, files, nfiles, filter, count, &g_stop, &res);
+	int rc = read_input(e, threads, files, nfiles, filter, count, &res);
 	progress_stop();
 	if (rc == 1) { engine_free(e); outputs_close(&xo, err); return 1; }
 	engine_finish(e);

@@ -46,11 +46,11 @@ void dest_free(struct dest_table *t)
 	free(t);
 }
 
-static size_t bucket_of(const struct dest_table *t, const char *s)
+static uint64_t name_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	while (*s) { h ^= (uint8_t)*s++; h *= 1099511628211ULL; }
-	return mix64(h) & (t->nb - 1);
+	return mix64(h);
 }
 
 /* Least recently seen destinations without a signature sit at the head
@@ -79,7 +79,7 @@ static bool evict_one(struct dest_table *t)
 	struct dest *d = t->lru_head;
 	if (!d) return false;
 	lru_unlink(t, d);
-	struct dest **pp = &t->bucket[bucket_of(t, d->name)];
+	struct dest **pp = &t->bucket[d->hash & (t->nb - 1)];
 	while (*pp && *pp != d) pp = &(*pp)->hnext;
 	if (*pp) *pp = d->hnext;
 	dest_destroy(d);
@@ -96,10 +96,11 @@ struct dest *dest_get(struct dest_table *t, const char *name)
 
 struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 {
-	size_t b = bucket_of(t, name);
+	uint64_t h = name_hash(name);
+	size_t b = h & (t->nb - 1);
 	*created = false;
 	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
-		if (!strcmp(d->name, name)) return d;
+		if (d->hash == h && !strcmp(d->name, name)) return d;
 	*created = true;
 	if (t->n >= t->max && !evict_one(t)) {
 		t->evicted++;
@@ -107,6 +108,7 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 	}
 	struct dest *d = xcalloc(1, sizeof *d);
 	d->name = xstrdup(name);
+	d->hash = h;
 	d->hnext = t->bucket[b];
 	t->bucket[b] = d;
 	d->tab = t;

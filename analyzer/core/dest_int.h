@@ -46,6 +46,7 @@ struct dest {
 	struct dest *lprev, *lnext;  /* LRU list while evictable */
 	struct dest_table *tab;
 	bool in_lru;
+	uint64_t hash;               /* of name: chains compare it first  */
 	char *name;
 	char *service;
 	bool social;

@@ -43,7 +43,7 @@ static bool at_limit(const struct offline_result *res, uint64_t max_packets,
 /* The plain records of a classic pcap file through fastpcap.c.  Returns 1
  * when the input is done (end of file, packet limit, stop), 0 when libpcap
  * must go on from the stream position set here, -1 on a read error. */
-static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
+static int read_fast(const struct pkt_sink *k, pcap_t *p, const char *file, int dlt,
                      const struct bpf_program *prog, uint64_t max_packets,
                      volatile int *stop, struct offline_result *res)
 {
@@ -54,7 +54,7 @@ static int read_fast(struct engine *e, pcap_t *p, const char *file, int dlt,
 	int rc;
 	while ((rc = fp_next(f, &h, &bytes)) == 1) {
 		if (prog && !pcap_offline_filter(prog, &h, bytes)) continue;
-		engine_packet(e, dlt, &h, bytes);
+		k->packet(k->ctx, dlt, &h, bytes);
 		res->packets++;
 		if (at_limit(res, max_packets, stop)) break;
 		if (!(res->packets & (PROGRESS_EVERY - 1))) progress_tick(fp_offset(f), res->packets);
@@ -75,7 +75,7 @@ static long long stream_pos(pcap_t *p, uint64_t seen)
 	return o >= 0 ? (long long)o : (long long)seen;
 }
 
-static int read_one(struct engine *e, const char *file, const char *filter,
+static int read_one(const struct pkt_sink *k, const char *file, const char *filter,
                     uint64_t max_packets, volatile int *stop, struct offline_result *res)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
@@ -95,7 +95,7 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 		const u_char *b;
 		while (pcap_next_ex(p, &h, &b) == 1) {
 			skipped++;
-			engine_refused(e, h->len);    /* the report counts them too */
+			k->refused(k->ctx, h->len);    /* the report counts them too */
 		}
 		ts_err(file, "unsupported link type %s (%d): %llu packets not analysed",
 		       n ? n : "?", dlt, (unsigned long long)skipped);
@@ -105,7 +105,7 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 	}
 	struct bpf_program prog = { 0 };
 	if (set_filter(p, file, filter, &prog)) { pcap_close(p); return 1; }
-	int fast = strcmp(file, "-") ? read_fast(e, p, file, dlt, filter ? &prog : NULL,
+	int fast = strcmp(file, "-") ? read_fast(k, p, file, dlt, filter ? &prog : NULL,
 	                                         max_packets, stop, res) : 0;
 	pcap_freecode(&prog);
 	if (fast) { pcap_close(p); return 0; }
@@ -114,7 +114,7 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 	int rc;
 	uint64_t seen = 0;       /* record bytes: the position when ftello() cannot tell (pipes) */
 	while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
-		engine_packet(e, dlt, h, bytes);
+		k->packet(k->ctx, dlt, h, bytes);
 		res->packets++;
 		seen += 16 + h->caplen;
 		if (at_limit(res, max_packets, stop)) break;
@@ -129,18 +129,36 @@ static int read_one(struct engine *e, const char *file, const char *filter,
 	return 0;
 }
 
-int capture_offline(struct engine *e, const char *const *files, int nfiles,
-                    const char *filter, uint64_t max_packets,
-                    volatile int *stop, struct offline_result *res)
+int capture_offline_to(const struct pkt_sink *k, const char *const *files, int nfiles,
+                       const char *filter, uint64_t max_packets,
+                       volatile int *stop, struct offline_result *res)
 {
 	int worst = 0;
 	memset(res, 0, sizeof *res);
 	for (int i = 0; i < nfiles; i++) {
 		progress_file(i);
-		int rc = read_one(e, files[i], filter, max_packets, stop, res);
+		int rc = read_one(k, files[i], filter, max_packets, stop, res);
 		if (rc == 1) return 1;
 		if (rc > worst) worst = rc;
 		if ((max_packets && res->packets >= max_packets) || (stop && *stop)) break;
 	}
 	return worst;
+}
+
+static void to_engine(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
+{
+	engine_packet(ctx, dlt, h, bytes);
+}
+
+static void refused_to_engine(void *ctx, uint32_t wirelen)
+{
+	engine_refused(ctx, wirelen);
+}
+
+int capture_offline(struct engine *e, const char *const *files, int nfiles,
+                    const char *filter, uint64_t max_packets,
+                    volatile int *stop, struct offline_result *res)
+{
+	struct pkt_sink k = { to_engine, refused_to_engine, e };
+	return capture_offline_to(&k, files, nfiles, filter, max_packets, stop, res);
 }

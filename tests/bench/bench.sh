@@ -176,15 +176,25 @@ measure floor "$TOOLS/floor" "$FILE" || die "floor $(why)"
 FLOOR=$M_WALL
 row floor "$M_WALL" "$M_RSS" "$M_N"
 
-TS=""; TS_RSS=0
+TS=""; TS_RSS=0; TS2=""; TS2_RSS=0
 if [ ! -x "$TSBIN" ]; then
 	say "tamperscope: $TSBIN not built (make tamperscope): skipped"
-elif measure tamperscope "$TSBIN" analyze -q -o "$DIR/report.json" "$FILE"; then
-	TS=$M_WALL; TS_RSS=$M_RSS
-	row tamperscope "$M_WALL" "$M_RSS" "$M_N"
 else
-	say "tamperscope: $(why), skipped; stderr:"
-	tail -n 5 "$DIR/tamperscope.err" | sed 's/^/  /'
+	if measure threads1 "$TSBIN" analyze --threads 1 -q -o "$DIR/report.json" "$FILE"; then
+		TS=$M_WALL; TS_RSS=$M_RSS
+		row "threads=1" "$M_WALL" "$M_RSS" "$M_N"
+	else
+		say "tamperscope --threads 1: $(why), skipped; stderr:"
+		tail -n 5 "$DIR/threads1.err" | sed 's/^/  /'
+	fi
+	if measure threads2 "$TSBIN" analyze --threads 2 -q -o "$DIR/report2.json" "$FILE"; then
+		TS2=$M_WALL; TS2_RSS=$M_RSS
+		row "threads=2" "$M_WALL" "$M_RSS" "$M_N"
+		cmp -s "$DIR/report.json" "$DIR/report2.json" ||
+			say "bench: WARNING: --threads 2 wrote another report than --threads 1"
+	else
+		say "tamperscope --threads 2: $(why), skipped"
+	fi
 fi
 
 NDPI=""
@@ -211,7 +221,34 @@ NF == 4 {
 	       by * 8 / w / 1e9, $3 / 1024, w / (fl > 0 ? fl : 0.005), $4
 }'
 if [ -n "$TS" ] && [ -n "$NDPI" ]; then
-	awk -v n="$NDPI" -v t="$TS" 'BEGIN{printf "ndpiReader/tamperscope: %.2f (wall time ratio; >1 means tamperscope is faster)\n", n / (t > 0 ? t : 0.005)}'
+	awk -v n="$NDPI" -v t="$TS" 'BEGIN{printf "ndpiReader/tamperscope --threads 1: %.2f (wall time ratio; >1 means tamperscope is faster)\n", n / (t > 0 ? t : 0.005)}'
+fi
+# the issue #17 targets, each a ratio from this run
+awk -v fl="$FLOOR" -v t1="$TS" -v t2="$TS2" -v n="$NDPI" -v r1="$TS_RSS" -v r2="$TS2_RSS" '
+function chk(name, v, op, lim, unit) {
+	if (v == "") { printf "target %-34s not measured\n", name; return }
+	ok = op == "<=" ? v <= lim : v >= lim
+	printf "target %-34s %8.2f%s %s %s%s  %s\n", name, v, unit, op, lim, unit, ok ? "met" : "MISSED"
+}
+BEGIN {
+	f = fl > 0 ? fl : 0.005
+	chk("--threads 1 / floor", t1 == "" ? "" : t1 / f, "<=", 2.0, "x")
+	chk("--threads 2 / floor", t2 == "" ? "" : t2 / f, "<=", 1.3, "x")
+	chk("ndpiReader / --threads 1", (n == "" || t1 == "") ? "" : n / (t1 > 0 ? t1 : 0.005), ">=", 8, "x")
+	chk("peak RSS --threads 1", t1 == "" ? "" : r1 / 1024, "<=", 128, " MiB")
+	chk("peak RSS --threads 2", t2 == "" ? "" : r2 / 1024, "<=", 256, " MiB")
+}'
+# instructions: the repeatable figure (callgrind, one thread, first 100k packets)
+if [ "${BENCH_CALLGRIND:-1}" = 0 ]; then
+	say "callgrind: skipped (BENCH_CALLGRIND=0)"
+elif ! command -v valgrind >/dev/null 2>&1; then
+	say "callgrind: valgrind not installed"
+elif [ -n "$TS" ]; then
+	"$TSBIN" analyze --threads 1 -q -c 100000 -o /dev/null "$FILE" >/dev/null 2>&1
+	valgrind --tool=callgrind --callgrind-out-file="$DIR/callgrind.out" "$TSBIN" analyze \
+		--threads 1 -q -c 100000 -o "$DIR/report-cg.json" "$FILE" > "$DIR/callgrind.log" 2>&1 &&
+		say "callgrind: $(sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$DIR/callgrind.log") instructions, --threads 1, first 100000 packets of $FILE" ||
+		say "callgrind: failed (see $DIR/callgrind.log)"
 fi
 say "(Gbit/s counts captured bytes; RSS is the largest peak over the timed runs)"
 
@@ -220,7 +257,7 @@ say ""
 if [ -z "$TS" ]; then
 	say "flow scaling: skipped (tamperscope did not run)"
 else
-	say "flow scaling: tamperscope on the same $PKTS packets with more flows (mkbench -f)"
+	say "flow scaling: tamperscope --threads 1 on the same $PKTS packets with more flows (mkbench -f)"
 	SC=""
 	for m in $FLOWS; do
 		if [ "$m" = 1 ]; then
@@ -228,7 +265,7 @@ else
 		else
 			f=$DIR/bench-f$m.pcap
 			gen "$m" "$f"
-			if measure "tamperscope-f$m" "$TSBIN" analyze -q -o "$DIR/report-f$m.json" "$f"; then
+			if measure "tamperscope-f$m" "$TSBIN" analyze --threads 1 -q -o "$DIR/report-f$m.json" "$f"; then
 				w=$M_WALL; r=$M_RSS
 			else
 				say "tamperscope -f $m: $(why)"
@@ -241,7 +278,11 @@ else
 	printf '%s' "$SC" | awk -v pk="$PKTS" -v to="$TIMEOUT" '
 	BEGIN { printf "%-6s %10s %9s %8s %9s\n", "flows", "total", "median_s", "ns/pkt", "RSS_MiB" }
 	NF >= 3 && $2 == "timeout" { printf "%-6s %10s %9s %8s %9s\n", $1 "x", $3, ">" to, sprintf(">%.0f", to * 1e9 / pk), "-"; next }
-	NF >= 3 { printf "%-6s %10s %9.2f %8.1f %9.1f\n", $1 "x", $3, $2, $2 * 1e9 / pk, $4 / 1024 }'
+	NF >= 3 { printf "%-6s %10s %9.2f %8.1f %9.1f\n", $1 "x", $3, $2, $2 * 1e9 / pk, $4 / 1024
+	          if ($1 == 1) one = $2; last = $2; lastm = $1 }
+	END { if (one > 0 && lastm > 1 && last != "timeout")
+	          printf "target %-34s %8.2fx <= 2x  %s\n", lastm "x flows / 1x flows (ns/pkt)", last / one,
+	                 last / one <= 2 ? "met" : "MISSED" }'
 	say "(flows = distinct (flow key, chunk) pairs mkbench made; 16x is capped by the packet count, see README)"
 fi
 say ""

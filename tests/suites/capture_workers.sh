@@ -21,14 +21,7 @@ ROOT=$(pwd)
 BIN=${TS_BIN:-$ROOT/tamperscope}
 PY=/usr/bin/python3
 LIVE=$ROOT/tests/live
-pass=0; fail=0
-
-ok()   { echo "ok   $*"; pass=$((pass + 1)); }
-bad()  { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { # description command...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
+. "$LIVE/common.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP capture_workers: not root (needs network namespaces and packet sockets)"
@@ -52,14 +45,6 @@ NS=tsw-$$
 N="ip netns exec $NS"
 PIDS=""
 WORK=$(mktemp -d /tmp/tsw-workers.XXXXXX)
-
-stop_pid() { # pid: SIGTERM, then SIGKILL after 5 s; only our own children
-	local p=$1 i
-	kill "$p" 2>/dev/null || return 0
-	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
 
 finish() {
 	trap - EXIT INT TERM

@@ -18,14 +18,7 @@ ROOT=$(pwd)
 BIN=${TS_BIN:-$ROOT/tamperscope}
 PY=/usr/bin/python3
 LIVE=$ROOT/tests/live
-pass=0; fail=0
-
-ok()   { echo "ok   $*"; pass=$((pass + 1)); }
-bad()  { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { # description command...
-	local d=$1; shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
+. "$LIVE/common.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP live: not root (network namespaces, veths, iptables and live capture need root)"
@@ -64,14 +57,6 @@ PIDS=""
 FILTER="tcp or udp"
 WORK=$(mktemp -d /tmp/tsl-live.XXXXXX)
 chmod 755 "$WORK"
-
-stop_pid() { # pid: SIGTERM, then SIGKILL after 5 s; only our own children
-	local p=$1 i
-	kill "$p" 2>/dev/null || return 0
-	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
 
 topo_down() {
 	for p in $PIDS; do stop_pid "$p"; done

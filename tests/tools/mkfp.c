@@ -3,7 +3,7 @@
  * adjudication (tests/corpus/ADJUDICATION.md).  Each capture is a benign
  * exchange; its correct verdict is in tests/corpus/fp_expect.tsv (checked
  * by `make fp-check`) and tests/corpus/ADJUDICATION.md.  Deterministic
- * like mkfixtures, whose packet builder is copied here unchanged.
+ * like mkfixtures, with its packet builder (lib/fxbuild.c).
  *
  * usage: mkfp OUTDIR
  */
@@ -12,217 +12,7 @@
 #include <string.h>
 #include <pcap/pcap.h>
 
-struct fx {
-	pcap_t *p;
-	pcap_dumper_t *d;
-	uint64_t ts;             /* microseconds */
-	int dlt;
-	unsigned vlan;           /* 0: untagged; else 802.1Q tag */
-	unsigned qinq;           /* 802.1ad outer tag when non-zero */
-};
-
-struct ep { int v6; uint8_t a[16]; uint16_t port; uint8_t ttl; uint16_t ipid; uint32_t seq; };
-
-static uint8_t frame[70000];
-
-static void put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
-
-static uint32_t csum_add(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2) s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1) s += (uint32_t)(p[n - 1] << 8);
-	return s;
-}
-
-static uint16_t csum_fin(uint32_t s)
-{
-	while (s >> 16) s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void fx_open(struct fx *f, const char *dir, const char *name, int dlt)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	memset(f, 0, sizeof *f);
-	f->dlt = dlt;
-	f->p = pcap_open_dead(dlt, 262144);
-	f->d = pcap_dump_open(f->p, path);
-	if (!f->d) { fprintf(stderr, "mkfixtures: %s: %s\n", path, pcap_geterr(f->p)); exit(1); }
-	f->ts = 1700000000ULL * 1000000;
-}
-
-static void fx_close(struct fx *f)
-{
-	pcap_dump_close(f->d);
-	pcap_close(f->p);
-}
-
-static void fx_write(struct fx *f, size_t len, size_t caplen)
-{
-	struct pcap_pkthdr h;
-	h.ts.tv_sec = (time_t)(f->ts / 1000000);
-	h.ts.tv_usec = (suseconds_t)(f->ts % 1000000);
-	h.len = (bpf_u_int32)len;
-	h.caplen = (bpf_u_int32)(caplen && caplen < len ? caplen : len);
-	pcap_dump((u_char *)f->d, &h, frame);
-}
-
-/* Build link + IP + L4 (proto 6/17/1/58) around payload; returns frame length. */
-static size_t build(struct fx *f, const struct ep *s, const struct ep *d, uint8_t proto,
-                    const uint8_t *l4, size_t l4len)
-{
-	size_t o = 0;
-	if (f->dlt == DLT_EN10MB) {
-		static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-		memcpy(frame, mac, 12);
-		o = 12;
-		if (f->qinq) { put16(frame + o, 0x88a8); put16(frame + o + 2, f->qinq); o += 4; }
-		if (f->vlan) { put16(frame + o, 0x8100); put16(frame + o + 2, f->vlan); o += 4; }
-		put16(frame + o, s->v6 ? 0x86dd : 0x0800);
-		o += 2;
-	}
-	uint8_t *ip = frame + o;
-	uint32_t ps;
-	size_t hl;
-	if (!s->v6) {
-		hl = 20;
-		ip[0] = 0x45; ip[1] = 0;
-		put16(ip + 2, (unsigned)(20 + l4len));
-		put16(ip + 4, s->ipid);
-		put16(ip + 6, 0x4000);
-		ip[8] = s->ttl; ip[9] = proto;
-		put16(ip + 10, 0);
-		memcpy(ip + 12, s->a, 4);
-		memcpy(ip + 16, d->a, 4);
-		put16(ip + 10, csum_fin(csum_add(0, ip, 20)));
-		ps = csum_add(0, ip + 12, 8) + proto + (uint32_t)l4len;
-	} else {
-		hl = 40;
-		put32(ip, 0x60000000);
-		put16(ip + 4, (unsigned)l4len);
-		ip[6] = proto; ip[7] = s->ttl;
-		memcpy(ip + 8, s->a, 16);
-		memcpy(ip + 24, d->a, 16);
-		ps = csum_add(0, ip + 8, 32) + proto + (uint32_t)l4len;
-	}
-	uint8_t *l = ip + hl;
-	memcpy(l, l4, l4len);
-	int co = proto == 6 ? 16 : proto == 17 ? 6 : 2;
-	if (proto == 1) ps = 0;
-	put16(l + co, 0);
-	put16(l + co, csum_fin(csum_add(ps, l, l4len)));
-	return o + hl + l4len;
-}
-
-static void tcp(struct fx *f, struct ep *s, struct ep *d, uint8_t flags,
-                const void *data, size_t n, uint32_t dt_us)
-{
-	uint8_t l4[66000];
-	f->ts += dt_us;
-	memset(l4, 0, 20);
-	put16(l4, s->port); put16(l4 + 2, d->port);
-	put32(l4 + 4, s->seq);
-	put32(l4 + 8, (flags & 0x10) ? d->seq : 0);
-	l4[12] = 5 << 4; l4[13] = flags;
-	put16(l4 + 14, 64240);
-	if (n) memcpy(l4 + 20, data, n);
-	fx_write(f, build(f, s, d, 6, l4, 20 + n), 0);
-	s->seq += (uint32_t)n + ((flags & 0x03) ? 1 : 0);
-	s->ipid++;
-}
-
-static void udp(struct fx *f, struct ep *s, struct ep *d, const void *data, size_t n,
-                uint32_t dt_us)
-{
-	uint8_t l4[66000];
-	f->ts += dt_us;
-	put16(l4, s->port); put16(l4 + 2, d->port);
-	put16(l4 + 4, (unsigned)(8 + n)); put16(l4 + 6, 0);
-	memcpy(l4 + 8, data, n);
-	fx_write(f, build(f, s, d, 17, l4, 8 + n), 0);
-	s->ipid++;
-}
-
-static struct ep v4(unsigned a, unsigned b, unsigned c, unsigned d, uint16_t port,
-                    uint8_t ttl, uint32_t seq)
-{
-	struct ep e = { 0 };
-	e.a[0] = (uint8_t)a; e.a[1] = (uint8_t)b; e.a[2] = (uint8_t)c; e.a[3] = (uint8_t)d;
-	e.port = port; e.ttl = ttl; e.seq = seq; e.ipid = (uint16_t)(seq >> 8);
-	return e;
-}
-
-static void handshake(struct fx *f, struct ep *c, struct ep *s)
-{
-	tcp(f, c, s, 0x02, NULL, 0, 1000);
-	tcp(f, s, c, 0x12, NULL, 0, 30000);
-	tcp(f, c, s, 0x10, NULL, 0, 200);
-}
-
-static void close_fin(struct fx *f, struct ep *c, struct ep *s)
-{
-	tcp(f, c, s, 0x11, NULL, 0, 1000);
-	tcp(f, s, c, 0x11, NULL, 0, 30000);
-	tcp(f, c, s, 0x10, NULL, 0, 200);
-}
-
-/* A TLS 1.2 ClientHello record with an optional server_name. */
-static size_t client_hello(uint8_t *o, const char *sni, size_t snilen)
-{
-	uint8_t body[2048];
-	size_t b = 0;
-	body[b++] = 3; body[b++] = 3;
-	memset(body + b, 0x11, 32); b += 32;
-	body[b++] = 0;                              /* session id */
-	put16(body + b, 2); b += 2; put16(body + b, 0xc02f); b += 2;
-	body[b++] = 1; body[b++] = 0;               /* compression */
-	size_t extlen_at = b; b += 2;
-	if (sni) {
-		put16(body + b, 0); b += 2;
-		put16(body + b, (unsigned)(snilen + 5)); b += 2;
-		put16(body + b, (unsigned)(snilen + 3)); b += 2;
-		body[b++] = 0;
-		put16(body + b, (unsigned)snilen); b += 2;
-		memcpy(body + b, sni, snilen); b += snilen;
-	}
-	put16(body + b, 0x000b); b += 2; put16(body + b, 2); b += 2; body[b++] = 1; body[b++] = 0;
-	put16(body + extlen_at, (unsigned)(b - extlen_at - 2));
-	o[0] = 0x16; o[1] = 3; o[2] = 1;
-	put16(o + 3, (unsigned)(b + 4));
-	o[5] = 1; o[6] = 0; put16(o + 7, (unsigned)b);
-	memcpy(o + 9, body, b);
-	return b + 9;
-}
-
-static size_t dns_msg(uint8_t *o, uint16_t id, int resp, const char *qname, uint16_t qtype,
-                      int rcode, const uint8_t (*addrs)[16], int naddr, int alen, uint32_t ttl)
-{
-	size_t n = 0;
-	put16(o, id); n = 2;
-	put16(o + n, resp ? (0x8180 | (unsigned)rcode) : 0x0100); n += 2;
-	put16(o + n, 1); put16(o + n + 2, (unsigned)naddr); put16(o + n + 4, 0); put16(o + n + 6, 0);
-	n += 8;
-	const char *p = qname;
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-		o[n++] = (uint8_t)l;
-		memcpy(o + n, p, l); n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	o[n++] = 0;
-	put16(o + n, qtype); put16(o + n + 2, 1); n += 4;
-	for (int i = 0; i < naddr; i++) {
-		put16(o + n, 0xc00c); n += 2;
-		put16(o + n, alen == 4 ? 1 : 28); put16(o + n + 2, 1); n += 4;
-		put32(o + n, ttl); n += 4;
-		put16(o + n, (unsigned)alen); n += 2;
-		memcpy(o + n, addrs[i], (size_t)alen); n += (size_t)alen;
-	}
-	return n;
-}
+#include "lib/fxbuild.h"
 
 /* Append an SOA record for example.org to the authority section of the
  * answer-less message o of n bytes (NSCOUNT = 1); returns the new length. */
@@ -242,9 +32,6 @@ static size_t soa_nx(uint8_t *o, size_t n)
 	return n;
 }
 
-static const char http_get[] = "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: fixture\r\n\r\n";
-static const char http_ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-
 /* A packet and its copy one router later: TTL - 1, same IP-ID, 80 us on. */
 static void tcp2(struct fx *f, struct ep *s, struct ep *d, uint8_t flags,
                  const void *data, size_t n, uint32_t dt_us)
@@ -260,10 +47,10 @@ static void tcp2(struct fx *f, struct ep *s, struct ep *d, uint8_t flags,
 static void http_conn_fp(struct fx *f, struct ep *c, struct ep *s)
 {
 	char req[256];
-	int n = snprintf(req, sizeof req, http_get, "example.org");
+	int n = snprintf(req, sizeof req, HTTP_GET, "example.org");
 	handshake(f, c, s);
 	tcp(f, c, s, 0x18, req, (size_t)n, 500);
-	tcp(f, s, c, 0x18, http_ok, sizeof http_ok - 1, 30000);
+	tcp(f, s, c, 0x18, HTTP_OK, sizeof HTTP_OK - 1, 30000);
 	close_fin(f, c, s);
 }
 
@@ -294,11 +81,11 @@ static void fp_handshake_proxy(const char *dir)
 	tcp(&f, &c, &s, 0x02, NULL, 0, 1000);
 	tcp(&f, &s, &c, 0x12, NULL, 0, 40000);          /* proxy */
 	tcp(&f, &c, &s, 0x10, NULL, 0, 3000);
-	int n = snprintf(req, sizeof req, http_get, "www.facebook.com");
+	int n = snprintf(req, sizeof req, HTTP_GET, "www.facebook.com");
 	tcp(&f, &c, &s, 0x18, req, (size_t)n, 48000);
 	s.ttl = 173; s.ipid = 0x9fdf;                   /* the server from here on */
 	tcp(&f, &s, &c, 0x10, NULL, 0, 39000);
-	tcp(&f, &s, &c, 0x18, http_ok, sizeof http_ok - 1, 216000);
+	tcp(&f, &s, &c, 0x18, HTTP_OK, sizeof HTTP_OK - 1, 216000);
 	tcp(&f, &c, &s, 0x10, NULL, 0, 5000);
 	s.ttl = 172;
 	tcp(&f, &s, &c, 0x11, NULL, 0, 2000000);
@@ -420,7 +207,7 @@ static void fp_capture_dups(const char *dir)
 	tcp2(&f, &c, &s, 0x02, NULL, 0, 1000);
 	tcp2(&f, &s, &c, 0x12, NULL, 0, 300);
 	tcp2(&f, &c, &s, 0x10, NULL, 0, 200);
-	int n = snprintf(req, sizeof req, http_get, "www.aimini.net");
+	int n = snprintf(req, sizeof req, HTTP_GET, "www.aimini.net");
 	tcp2(&f, &c, &s, 0x18, req, (size_t)n, 10);
 	char body[1400];
 	size_t bl = (size_t)snprintf(body, sizeof body, "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n");
