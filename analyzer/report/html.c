@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "catalog.h"
 #include "html.h"
+#include "jsonw.h"
 #include "report.h"
 #include "util.h"
 
@@ -74,8 +75,7 @@ static void html_value(FILE *f, const json_t *v)
 {
 	if (json_is_string(v)) { html_escape(f, json_string_value(v)); return; }
 	if (!v || json_is_null(v)) { fputs("&#x2013;", f); return; }
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
-	                        JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(v, 0, 4, NULL);
 	html_escape(f, s ? s : "?");
 	free(s);
 }
@@ -633,7 +633,7 @@ static void injectors(FILE *f, const json_t *r)
 /* The report as a non-executed data block: JSON with < > & escaped. */
 static void data_block(FILE *f, const json_t *r)
 {
-	char *s = json_dumps(r, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(r, 1, 4, NULL);
 	fputs("<details><summary>Report JSON (embedded)</summary>\n"
 	      "<script type=\"application/json\" id=\"tamperscope-report\">", f);
 	for (const char *p = s ? s : "null"; *p; p++) {
@@ -655,7 +655,7 @@ static int html_write_sorted(const json_t *r, FILE *f);
  * the same whether rendered from memory (analyze) or from the file. */
 int html_write(const json_t *r, FILE *f)
 {
-	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(r, 0, 4, NULL);
 	json_t *n = s ? json_loads(s, 0, NULL) : NULL;
 	free(s);
 	int rc = html_write_sorted(n ? n : r, f);

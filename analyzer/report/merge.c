@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "merge.h"
+#include "jsonw.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -96,7 +97,7 @@ static void counters_merge(json_t *a, const json_t *b, bool limits)
 
 static char *canon(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+	char *s = jsonw_dumps(v, 0, 6, NULL);
 	return s ? s : xstrdup("");
 }
 
