@@ -489,12 +489,8 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
 		if (part) dest_rep_signature(d, signature, stage, *part, t->dport, evmask, ts, cid);
 		else dest_signature(d, signature, stage, conf, evmask, ts, cid);
 		write_evidence(e, d, signature, t->frames, cid);
-		/* a measured rate (throttling): kept on the signature */
-		json_int_t cap = json_integer_value(json_object_get(details, "cap_bps"));
-		json_int_t ref = json_integer_value(json_object_get(details, "comparison_bps"));
-		if (cap > 0 || ref > 0)
-			dest_signature_rate(d, signature, stage, cap > 0 ? (uint64_t)cap : 0,
-			                    ref > 0 ? (uint64_t)ref : 0);
+		/* the numbers the detector declares as measurements */
+		dest_signature_measures(d, signature, stage, details);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}
 	if (!e->o.events && !e->o.event_sink) { json_decref(details); return; }

@@ -360,7 +360,7 @@ static void dest_row(FILE *f, size_t idx, const json_t *d)
 		if (json_is_string(stp)) { fputs(" &#xb7; stopped ", f); html_escape(f, json_string_value(stp)); }
 		else if (stp && json_is_null(stp)) fputs(" &#xb7; ongoing", f);
 		char rate[96];
-		report_sig_rate(s, rate, sizeof rate);
+		report_sig_measures(s, rate, sizeof rate);
 		if (rate[0]) {
 			fputs("</div><div class=\"when\">", f);
 			html_escape(f, rate);
