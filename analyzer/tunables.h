@@ -54,6 +54,8 @@
 #define INJ_MAX_CLUSTERS 32    /* injectors.c: injector clusters reported */
 #define INJ_MAX_DESTS 20       /* injectors.c: destinations listed per cluster */
 
+#define SIG_MEASURES_MAX 4     /* catalog.h: measurements one signature type may declare (test_registry.c) */
+
 /* ---- detectors/: confidence arithmetic (DESIGN.md 2, 3; verdict.h) ---- */
 /* Evidence weights (detector.h): an event's confidence is 1 - prod(1 - w). */
 #define W_STRONG 0.60          /* one strong code alone crosses the 0.5 threshold */

@@ -8,7 +8,7 @@
  * worker holds its engine's mutex while it feeds a packet; the main thread
  * takes it to read the engine (interim report, stats).  Event lines from
  * all engines go to one FILE*, written a whole line at a time under
- * flockfile (engine.c), so the stream stays valid JSON Lines.
+ * flockfile (jsonw_line), so the stream stays valid JSON Lines.
  *
  * Privileges: handles, output files and engines are made first, then -Z
  * drops to USER, then the workers start: no packet is parsed as root.
@@ -32,6 +32,7 @@
 #include "capture_live.h"
 #include "cli.h"
 #include "engine_int.h"
+#include "jsonw.h"
 #include "outputs.h"
 #include "report.h"
 #include "tunables.h"
@@ -256,64 +257,77 @@ static int write_report(struct cap *g, const char *path)
 	return rc;
 }
 
-static void write_line(FILE *f, json_t *o)
-{
-	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!line) return;
-	flockfile(f);
-	fputs(line, f);
-	fputc('\n', f);
-	fflush(f);
-	funlockfile(f);
-	free(line);
-}
+/* What one stats line reports, summed over the workers. */
+struct cap_stats {
+	uint64_t packets, recv, drop, ifdrop, skipped, events;
+	uint64_t active, created, evicted, expired, dests;
+	uint64_t per[MAX_WORKERS];
+	bool dropping;
+};
 
-static void stats_event(struct cap *g, bool final)
+static void stats_sum(struct cap *g, struct cap_stats *t)
 {
-	uint64_t packets = 0, recv = 0, drop = 0, ifdrop = 0, skipped = 0, events = 0;
-	uint64_t active = 0, created = 0, evicted = 0, expired = 0, dests = 0;
-	bool dropping = false;
-	json_t *per = json_array();
+	memset(t, 0, sizeof *t);
 	for (int i = 0; i < g->nw; i++) {
 		struct worker *w = &g->w[i];
 		struct ft_stats fs;
 		pthread_mutex_lock(&w->mu);
 		ft_stats(w->e->ft, &fs);
-		packets += w->e->packets;
-		json_array_append_new(per, json_integer((json_int_t)w->e->packets));
-		events += w->e->events;
-		dests += dest_count(w->e->dt);
-		recv += w->ps.ps_recv;
-		drop += w->ps.ps_drop;
-		if (i == 0) ifdrop = w->ps.ps_ifdrop;
-		skipped += w->skipped;
-		dropping |= w->e->sensor_dropping;
+		t->packets += w->e->packets;
+		t->per[i] = w->e->packets;
+		t->events += w->e->events;
+		t->dests += dest_count(w->e->dt);
+		t->recv += w->ps.ps_recv;
+		t->drop += w->ps.ps_drop;
+		if (i == 0) t->ifdrop = w->ps.ps_ifdrop;
+		t->skipped += w->skipped;
+		t->dropping |= w->e->sensor_dropping;
 		pthread_mutex_unlock(&w->mu);
-		active += fs.active; created += fs.created; evicted += fs.evicted; expired += fs.expired;
+		t->active += fs.active; t->created += fs.created;
+		t->evicted += fs.evicted; t->expired += fs.expired;
 	}
-	if (!g->events) { json_decref(per); return; }
-	json_t *o = json_object(), *s = json_object();
-	json_object_set_new(o, "timestamp", json_time(real_us()));
-	json_object_set_new(o, "event_type", json_string("stats"));
-	json_object_set_new(o, "interface", json_string(g->iface));
-	json_object_set_new(s, "final", json_boolean(final));
-	json_object_set_new(s, "workers", json_integer(g->nw));
-	json_object_set_new(s, "packets", json_integer((json_int_t)packets));
-	json_object_set_new(s, "packets_per_worker", per);
-	json_object_set_new(s, "ps_recv", json_integer((json_int_t)recv));
-	json_object_set_new(s, "ps_drop", json_integer((json_int_t)drop));
-	json_object_set_new(s, "ps_ifdrop", json_integer((json_int_t)ifdrop));
-	json_object_set_new(s, "sensor_dropping", json_boolean(dropping));
-	json_object_set_new(s, "skipped_at_start", json_integer((json_int_t)skipped));
-	json_object_set_new(s, "flows", json_integer((json_int_t)active));
-	json_object_set_new(s, "flows_created", json_integer((json_int_t)created));
-	json_object_set_new(s, "evictions", json_integer((json_int_t)evicted));
-	json_object_set_new(s, "expired", json_integer((json_int_t)expired));
-	json_object_set_new(s, "destinations", json_integer((json_int_t)dests));
-	json_object_set_new(s, "events", json_integer((json_int_t)events));
-	json_object_set_new(o, "stats", s);
-	write_line(g->events, o);
-	json_decref(o);
+}
+
+/* The "stats" object, keys in order (jsonw.h). */
+static void stats_obj(struct jw *w, const struct cap *g, const struct cap_stats *t, bool final)
+{
+	jw_obj(w, "stats");
+	jw_int(w, "destinations", (int64_t)t->dests);
+	jw_int(w, "events", (int64_t)t->events);
+	jw_int(w, "evictions", (int64_t)t->evicted);
+	jw_int(w, "expired", (int64_t)t->expired);
+	jw_bool(w, "final", final);
+	jw_int(w, "flows", (int64_t)t->active);
+	jw_int(w, "flows_created", (int64_t)t->created);
+	jw_int(w, "packets", (int64_t)t->packets);
+	jw_arr(w, "packets_per_worker");
+	for (int i = 0; i < g->nw; i++) jw_int(w, NULL, (int64_t)t->per[i]);
+	jw_end(w);
+	jw_int(w, "ps_drop", (int64_t)t->drop);
+	jw_int(w, "ps_ifdrop", (int64_t)t->ifdrop);
+	jw_int(w, "ps_recv", (int64_t)t->recv);
+	jw_bool(w, "sensor_dropping", t->dropping);
+	jw_int(w, "skipped_at_start", (int64_t)t->skipped);
+	jw_int(w, "workers", g->nw);
+	jw_end(w);
+}
+
+static void stats_event(struct cap *g, bool final)
+{
+	struct cap_stats t;
+	if (!g->events) return;
+	stats_sum(g, &t);
+	struct jw *w = jw_new_text(0, 0, 0, false);
+	jw_obj(w, NULL);
+	jw_str(w, "event_type", "stats");
+	jw_str(w, "interface", g->iface);
+	stats_obj(w, g, &t, final);
+	jw_time(w, "timestamp", real_us());
+	jw_end(w);
+	size_t n = 0;
+	char *line = jw_take_text(w, &n);
+	jsonw_line(g->events, line, n);
+	free(line);
 }
 
 /* SIGHUP: point the events FILE* at a freshly opened PATH (after logrotate

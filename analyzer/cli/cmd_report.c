@@ -45,19 +45,13 @@ json_t *report_load(const char *path, char *err)
 	return r;
 }
 
-static int dump_json(const json_t *r, FILE *f)
-{
-	if (json_dumpf(r, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))) return -1;
-	return fputc('\n', f) == EOF ? -1 : 0;
-}
-
 /* Write r as fmt ("json", "text", "html") to path; 0 or -1 with err. */
 int report_render(const json_t *r, const char *fmt, const char *path, char *err);
 int report_render(const json_t *r, const char *fmt, const char *path, char *err)
 {
 	if (!strcmp(fmt, "html")) return ts_write_atomic(path, err, html_write, r);
 	if (!strcmp(fmt, "text")) return ts_write_atomic(path, err, report_write_text, r);
-	return ts_write_atomic(path, err, dump_json, r);
+	return report_write_json(r, path, err);
 }
 
 /* Format from --format, else from the output's extension, else dflt. */

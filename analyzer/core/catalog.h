@@ -1,8 +1,11 @@
 /* catalog.h - the names the report uses (signature types, evidence
- * codes, colours), taken from the detector registry (detectors.c), so
- * that the report modules never name a detector or an evidence code. */
+ * codes, colours, measurements), taken from the detector registry
+ * (detectors.c; built in catalog.c), so that the engine and the report
+ * modules never name a detector, an evidence code or a measurement. */
 #ifndef TS_CATALOG_H
 #define TS_CATALOG_H
+
+#include "tunables.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,5 +32,30 @@ const char *evidence_name(int g);     /* "?" out of range */
 /* Map a detector's own evidence mask (bit i = its table entry i) to the
  * report's mask. */
 uint32_t ev_global_mask(unsigned det, uint32_t local);
+
+/* Measurements: numbers a signature type's events carry in their details
+ * that the destination's signature keeps (the detector's .measures, e.g.
+ * a measured rate cap).  Positive integers; 0 or absent = not measured.
+ * The signature keeps one value per key, the report writes it under the
+ * same key, and two values (two events, two merged reports) combine by
+ * the measure's rule; text and HTML show it as "label value unit". */
+enum det_keep { DET_KEEP_MAX, DET_KEEP_MIN };
+enum det_unit {
+	DET_UNIT_NONE,          /* a plain number                            */
+	DET_UNIT_BPS            /* bits per second: "133 kbit/s"             */
+};
+struct det_measure {
+	const char *key;        /* in the event's details and the signature  */
+	enum det_keep keep;     /* how two values combine                    */
+	const char *label;      /* before the value for people ("cap")       */
+	enum det_unit unit;
+};
+/* The measurements of signature type i (sig_index), *n of them; NULL
+ * and 0 for an unknown type or one without. */
+const struct det_measure *sig_measures(int i, unsigned *n);
+/* The measurement `key` of signature type `type`, or NULL. */
+const struct det_measure *sig_measure(const char *type, const char *key);
+/* Combine a kept value with a new one by m's rule (0 = none). */
+uint64_t meas_keep(const struct det_measure *m, uint64_t kept, uint64_t v);
 
 #endif

@@ -249,13 +249,15 @@ static struct sig *sig_add(struct dest *d, const char *type, int stage, double c
 	return s;
 }
 
-void dest_signature_rate(struct dest *d, const char *type, int stage, uint64_t cap_bps,
-                         uint64_t comparison_bps)
+void dest_signature_measures(struct dest *d, const char *type, int stage, const json_t *details)
 {
-	struct sig *s = sig_of(d, type, stage);
-	if (!s) return;
-	if (cap_bps > s->cap_bps) s->cap_bps = cap_bps;
-	if (comparison_bps && (!s->ref_bps || comparison_bps < s->ref_bps)) s->ref_bps = comparison_bps;
+	unsigned n;
+	const struct det_measure *m = sig_measures(sig_index(type), &n);
+	struct sig *s = n && details ? sig_of(d, type, stage) : NULL;
+	for (unsigned i = 0; s && i < n; i++) {
+		json_int_t v = json_integer_value(json_object_get(details, m[i].key));
+		if (v > 0) s->meas[i] = meas_keep(&m[i], s->meas[i], (uint64_t)v);
+	}
 }
 
 void dest_set_answered(struct dest_table *t, uint64_t answered)

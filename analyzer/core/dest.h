@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <jansson.h>
 #include "dissect.h"
 
 /* Signature types and evidence codes: names and bits from catalog.h. */
@@ -47,11 +48,10 @@ void dest_signature(struct dest *d, const char *type, int stage, double conf,
  * tried (repetition counts connections to one port). */
 void dest_rep_signature(struct dest *d, const char *type, int stage, double part, uint16_t port,
                         uint32_t evmask, uint64_t ts, const char *community_id);
-/* A rate measured for the signature (throttling): the highest capped
- * goodput and the lowest rate it was compared with, bits/s (0: none).
- * Both merge exactly (maximum, minimum). */
-void dest_signature_rate(struct dest *d, const char *type, int stage, uint64_t cap_bps,
-                         uint64_t comparison_bps);
+/* The measurements signature type `type` declares (catalog.h), read
+ * from an event's details (positive integers), kept on the signature by
+ * their rules (e.g. the highest, the lowest). */
+void dest_signature_measures(struct dest *d, const char *type, int stage, const json_t *details);
 /* Answered connections in the capture: an input of repetition
  * signatures' confidence (verdict.h).  Set before serialising. */
 void dest_set_answered(struct dest_table *t, uint64_t answered);

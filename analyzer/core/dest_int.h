@@ -36,7 +36,7 @@ struct sig {
 	double conf;                 /* highest event / connection part      */
 	uint64_t ev[EV_MAX];
 	uint64_t first, last;
-	uint64_t cap_bps, ref_bps;   /* dest_signature_rate (0: none)        */
+	uint64_t meas[SIG_MEASURES_MAX]; /* catalog.h measurements (0: none) */
 	char *ex[SIG_EXAMPLES_MAX];
 	unsigned nex;
 };

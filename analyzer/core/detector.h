@@ -8,6 +8,7 @@
 #define TS_DETECTOR_H
 
 #include <stddef.h>
+#include "catalog.h"
 #include "det_api.h"
 #include "tunables.h"
 
@@ -54,6 +55,11 @@ struct detector {
 	unsigned nopts;
 	const struct det_evidence *ev;  /* bit i of an event = ev[i]         */
 	unsigned nev;
+	/* Numbers its events' details carry that the destination's
+	 * signature keeps (catalog.h; at most SIG_MEASURES_MAX, keys not
+	 * among the signature's own members). */
+	const struct det_measure *measures;
+	unsigned nmeasures;
 
 	/* State for one engine (NULL: none). */
 	void *(*init)(struct det_ctx *c);

@@ -11,6 +11,7 @@
 #include "community_id.h"
 #include "detector.h"
 #include "engine_int.h"
+#include "jsonw.h"
 #include "tcp_track.h"
 #include "tunables.h"
 #include "util.h"
@@ -392,15 +393,73 @@ static void write_evidence(struct engine *e, struct dest *d, const char *sig,
 	e->evidence_files++;
 }
 
-static json_t *flow_counts(const struct ev_tuple *t)
+/* The event's flow counters (JSON keys in sorted order). */
+static void flow_counts(struct jw *w, const struct ev_tuple *t)
 {
-	json_t *o = json_object();
-	if (!t->has_counts) return o;
-	json_object_set_new(o, "pkts_toserver", json_integer((json_int_t)t->pkts[0]));
-	json_object_set_new(o, "pkts_toclient", json_integer((json_int_t)t->pkts[1]));
-	json_object_set_new(o, "bytes_toserver", json_integer((json_int_t)t->bytes[0]));
-	json_object_set_new(o, "bytes_toclient", json_integer((json_int_t)t->bytes[1]));
-	return o;
+	jw_obj(w, "flow");
+	if (t->has_counts) {
+		jw_int(w, "bytes_toclient", (int64_t)t->bytes[1]);
+		jw_int(w, "bytes_toserver", (int64_t)t->bytes[0]);
+		jw_int(w, "pkts_toclient", (int64_t)t->pkts[1]);
+		jw_int(w, "pkts_toserver", (int64_t)t->pkts[0]);
+	}
+	jw_end(w);
+}
+
+/* The evidence object: the report codes in evmask (true) and the
+ * detector's details, which win on a shared key.  Consumes details. */
+static json_t *event_evidence(uint32_t evmask, json_t *details)
+{
+	json_t *ev = json_object();
+	for (unsigned i = 0; i < ev_count(); i++)
+		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name((int)i), json_true());
+	if (details) json_object_update(ev, details);
+	json_decref(details);
+	return ev;
+}
+
+/* What an event line says besides its tuple and details. */
+struct event_head {
+	const char *destination, *signature, *service, *cid;
+	int stage;
+	double conf;
+	uint64_t ts;
+};
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == 6 ? "TCP" : proto == 17 ? "UDP" : proto == 1 ? "ICMP" : "IPv6-ICMP";
+}
+
+/* One event as a JSON line (no newline), written by jsonw in key order;
+ * the caller frees it.  Consumes details. */
+static char *event_line(const struct event_head *h, const struct ev_tuple *t, uint32_t evmask,
+                        json_t *details, size_t *len)
+{
+	char a[64], b[64];
+	addr_str(&t->src, a, sizeof a);
+	addr_str(&t->dst, b, sizeof b);
+	json_t *ev = event_evidence(evmask, details);
+	struct jw *w = jw_new_text(0, 0, 0, false);
+	jw_obj(w, NULL);
+	jw_str(w, "community_id", h->cid);
+	jw_real(w, "confidence", h->conf);
+	jw_str(w, "dest_ip", b);
+	jw_int(w, "dest_port", t->dport);
+	jw_str(w, "destination", h->destination);
+	jw_str(w, "event_type", "tamper");
+	jw_json(w, "evidence", ev);
+	flow_counts(w, t);
+	jw_str(w, "proto", proto_name(t->proto));
+	jw_str(w, "service", h->service);
+	jw_str(w, "signature", h->signature);
+	jw_str(w, "src_ip", a);
+	jw_int(w, "src_port", t->sport);
+	jw_str(w, "stage", stage_name(h->stage));
+	jw_time(w, "timestamp", h->ts);
+	jw_end(w);
+	json_decref(ev);
+	return jw_take_text(w, len);
 }
 
 static void event_x(struct engine *e, const struct flow *f, const struct ev_tuple *t,
@@ -428,7 +487,7 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
                     const double *part, uint32_t evmask, uint64_t ts, json_t *details)
 {
 	struct ev_tuple tu;
-	char cid[64] = "", a[64], b[64];
+	char cid[64] = "";
 	if (f) {
 		det_tuple_of(&tu, f);
 		t = &tu;
@@ -442,53 +501,17 @@ static void event_x(struct engine *e, const struct flow *f, const struct ev_tupl
 		if (part) dest_rep_signature(d, signature, stage, *part, t->dport, evmask, ts, cid);
 		else dest_signature(d, signature, stage, conf, evmask, ts, cid);
 		write_evidence(e, d, signature, t->frames, cid);
-		/* a measured rate (throttling): kept on the signature */
-		json_int_t cap = json_integer_value(json_object_get(details, "cap_bps"));
-		json_int_t ref = json_integer_value(json_object_get(details, "comparison_bps"));
-		if (cap > 0 || ref > 0)
-			dest_signature_rate(d, signature, stage, cap > 0 ? (uint64_t)cap : 0,
-			                    ref > 0 ? (uint64_t)ref : 0);
+		/* the numbers the detector declares as measurements */
+		dest_signature_measures(d, signature, stage, details);
 		if (e->sensor_dropping) { /* visible in the event evidence */ }
 	}
 	if (!e->o.events && !e->o.event_sink) { json_decref(details); return; }
 
-	json_t *o = json_object(), *ev = json_object();
-	const char *stn = stage_name(stage);
-	addr_str(&t->src, a, sizeof a);
-	addr_str(&t->dst, b, sizeof b);
-	json_object_set_new(o, "timestamp", json_time(ts));
-	json_object_set_new(o, "event_type", json_string("tamper"));
-	json_object_set_new(o, "signature", json_string(signature));
-	json_object_set_new(o, "stage", stn ? json_string(stn) : json_null());
-	json_object_set_new(o, "confidence", json_real(conf));
-	for (unsigned i = 0; i < ev_count(); i++)
-		if (evmask & (1u << i)) json_object_set_new(ev, evidence_name((int)i), json_true());
-	if (details) json_object_update(ev, details);
-	json_decref(details);
-	json_object_set_new(o, "evidence", ev);
-	json_object_set_new(o, "src_ip", json_string(a));
-	json_object_set_new(o, "src_port", json_integer(t->sport));
-	json_object_set_new(o, "dest_ip", json_string(b));
-	json_object_set_new(o, "dest_port", json_integer(t->dport));
-	json_object_set_new(o, "proto", json_string(t->proto == 6 ? "TCP" : t->proto == 17 ? "UDP" :
-	                                            t->proto == 1 ? "ICMP" : "IPv6-ICMP"));
-	json_object_set_new(o, "community_id", json_string(cid));
-	json_object_set_new(o, "destination", json_string(destination));
-	const char *svc = NULL;
-	targets_match(e->targets, destination, &svc);
-	json_object_set_new(o, "service", svc ? json_string(svc) : json_null());
-	json_object_set_new(o, "flow", flow_counts(t));
-	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	if (line) {
-		if (e->o.events) {
-			flockfile(e->o.events);    /* one whole line, even with workers */
-			fputs(line, e->o.events);
-			fputc('\n', e->o.events);
-			fflush(e->o.events);
-			funlockfile(e->o.events);
-		}
-		if (e->o.event_sink) e->o.event_sink(e->o.event_sink_ctx, line);
-		free(line);
-	}
-	json_decref(o);
+	struct event_head h = { destination, signature, NULL, cid, stage, conf, ts };
+	targets_match(e->targets, destination, &h.service);
+	size_t n = 0;
+	char *line = event_line(&h, t, evmask, details, &n);
+	if (e->o.events) jsonw_line(e->o.events, line, n);   /* whole lines, even with workers */
+	if (e->o.event_sink) e->o.event_sink(e->o.event_sink_ctx, line);
+	free(line);
 }

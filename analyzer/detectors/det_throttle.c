@@ -306,6 +306,14 @@ static json_t *thr_stats(void *st)
 	return o;
 }
 
+/* Kept on the destination's signature: the highest cap of its
+ * connections and the lowest rate it was compared with ("cap 133 kbit/s
+ * vs 755.1 Mbit/s"); both merge exactly. */
+static const struct det_measure thr_measures[] = {
+	{ "cap_bps", DET_KEEP_MAX, "cap", DET_UNIT_BPS },
+	{ "comparison_bps", DET_KEEP_MIN, "vs", DET_UNIT_BPS },
+};
+
 const struct detector det_throttling = {
 	.name = "throttling",
 	.desc = "goodput held flat far below the client's other destinations by a lossy policer",
@@ -314,6 +322,7 @@ const struct detector det_throttling = {
 	.flows = DET_TCP,
 	.flow_state = sizeof(struct thr_flow),
 	.ev = thr_ev, .nev = DET_N(thr_ev),
+	.measures = thr_measures, .nmeasures = DET_N(thr_measures),
 	.init = thr_init,
 	.on_packet = thr_packet,
 	.on_flow_end = thr_flow_end,

@@ -109,38 +109,68 @@ static void ports_emit(struct jw *w, const struct sig *s)
 	jw_end(w);
 }
 
-static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
+/* A signature's own members, in key order (the text emitter's). */
+enum { SK_BASIS, SK_CONFIDENCE, SK_COUNT, SK_EVIDENCE, SK_EXAMPLES, SK_FIRST_SEEN,
+       SK_LAST_SEEN, SK_ONSET, SK_STAGE, SK_STOPPED, SK_TYPE, SK_N };
+static const char *const sig_keys[SK_N] = {
+	"basis", "confidence", "count", "evidence", "examples", "first_seen",
+	"last_seen", "onset", "stage", "stopped", "type"
+};
+
+static void sig_member(struct jw *w, const struct sig *s, const struct dest *d, int k)
 {
-	const char *st = stage_name(s->stage);
 	uint64_t stopped = d->last_clean;
-	jw_obj(w, NULL);
-	if (s->rep) {                /* what merge needs to recompute it */
+	switch (k) {
+	case SK_BASIS:
+		if (!s->rep) return;     /* what merge needs to recompute it */
 		jw_obj(w, "basis");
 		jw_real(w, "connection_confidence", (double)(int)(s->conf * 100 + 0.5) / 100);
 		ports_emit(w, s);
 		jw_end(w);
-	}
-	if (s->cap_bps) jw_int(w, "cap_bps", (int64_t)s->cap_bps);
-	if (s->ref_bps) jw_int(w, "comparison_bps", (int64_t)s->ref_bps);
-	jw_real(w, "confidence", sig_conf(s, d));
-	jw_int(w, "count", (int64_t)s->count);
-	jw_obj(w, "evidence");
-	for (int k = 0; k < n_ev; k++) {
-		int i = ev_ord[k];
-		if (sig_ev(s, i)) jw_int(w, ev_names[i], (int64_t)sig_ev(s, i));
-	}
-	jw_end(w);
-	jw_arr(w, "examples");
-	for (unsigned i = 0; i < s->nex; i++) jw_str(w, NULL, s->ex[i]);
-	jw_end(w);
-	jw_time(w, "first_seen", s->first);
-	jw_time(w, "last_seen", s->last);
-	jw_time(w, "onset", s->first);
-	jw_str(w, "stage", st);
+		return;
+	case SK_CONFIDENCE: jw_real(w, "confidence", sig_conf(s, d)); return;
+	case SK_COUNT: jw_int(w, "count", (int64_t)s->count); return;
+	case SK_EVIDENCE:
+		jw_obj(w, "evidence");
+		for (int j = 0; j < n_ev; j++) {
+			int i = ev_ord[j];
+			if (sig_ev(s, i)) jw_int(w, ev_names[i], (int64_t)sig_ev(s, i));
+		}
+		jw_end(w);
+		return;
+	case SK_EXAMPLES:
+		jw_arr(w, "examples");
+		for (unsigned i = 0; i < s->nex; i++) jw_str(w, NULL, s->ex[i]);
+		jw_end(w);
+		return;
+	case SK_FIRST_SEEN: jw_time(w, "first_seen", s->first); return;
+	case SK_LAST_SEEN: jw_time(w, "last_seen", s->last); return;
+	case SK_ONSET: jw_time(w, "onset", s->first); return;
+	case SK_STAGE: jw_str(w, "stage", stage_name(s->stage)); return;
 	/* stopped: a clean connection to the destination came after the
 	 * last event of this signature */
-	jw_time(w, "stopped", stopped && stopped > s->last ? s->last : 0);
-	jw_str(w, "type", s->type);
+	case SK_STOPPED: jw_time(w, "stopped", stopped && stopped > s->last ? s->last : 0); return;
+	default: jw_str(w, "type", s->type); return;
+	}
+}
+
+/* The signature's members and its type's measurements (catalog.h), all
+ * in key order. */
+static void sig_emit(struct jw *w, const struct sig *s, const struct dest *d)
+{
+	unsigned n;
+	const struct det_measure *m = sig_measures(sig_index(s->type), &n);
+	const char *mk[SIG_MEASURES_MAX];
+	int ord[SIG_MEASURES_MAX];
+	for (unsigned i = 0; i < n; i++) mk[i] = m[i].key;
+	sorted_order(mk, (int)n, ord);
+	unsigned j = 0;
+	jw_obj(w, NULL);
+	for (int k = 0; k <= SK_N; k++) {
+		for (; j < n && (k == SK_N || strcmp(mk[ord[j]], sig_keys[k]) < 0); j++)
+			if (s->meas[ord[j]]) jw_int(w, mk[ord[j]], (int64_t)s->meas[ord[j]]);
+		if (k < SK_N) sig_member(w, s, d, k);
+	}
 	jw_end(w);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "catalog.h"
 #include "html.h"
+#include "jsonw.h"
 #include "report.h"
 #include "tunables.h"
 #include "util.h"
@@ -71,8 +72,7 @@ static void html_value(FILE *f, const json_t *v)
 {
 	if (json_is_string(v)) { html_escape(f, json_string_value(v)); return; }
 	if (!v || json_is_null(v)) { fputs("&#x2013;", f); return; }
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
-	                        JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(v, 0, 4, NULL);
 	html_escape(f, s ? s : "?");
 	free(s);
 }
@@ -357,7 +357,7 @@ static void dest_row(FILE *f, size_t idx, const json_t *d)
 		if (json_is_string(stp)) { fputs(" &#xb7; stopped ", f); html_escape(f, json_string_value(stp)); }
 		else if (stp && json_is_null(stp)) fputs(" &#xb7; ongoing", f);
 		char rate[96];
-		report_sig_rate(s, rate, sizeof rate);
+		report_sig_measures(s, rate, sizeof rate);
 		if (rate[0]) {
 			fputs("</div><div class=\"when\">", f);
 			html_escape(f, rate);
@@ -630,7 +630,7 @@ static void injectors(FILE *f, const json_t *r)
 /* The report as a non-executed data block: JSON with < > & escaped. */
 static void data_block(FILE *f, const json_t *r)
 {
-	char *s = json_dumps(r, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(r, 1, 4, NULL);
 	fputs("<details><summary>Report JSON (embedded)</summary>\n"
 	      "<script type=\"application/json\" id=\"tamperscope-report\">", f);
 	for (const char *p = s ? s : "null"; *p; p++) {
@@ -652,7 +652,7 @@ static int html_write_sorted(const json_t *r, FILE *f);
  * the same whether rendered from memory (analyze) or from the file. */
 int html_write(const json_t *r, FILE *f)
 {
-	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+	char *s = jsonw_dumps(r, 0, 4, NULL);
 	json_t *n = s ? json_loads(s, 0, NULL) : NULL;
 	free(s);
 	int rc = html_write_sorted(n ? n : r, f);

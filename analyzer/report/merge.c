@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "merge.h"
+#include "catalog.h"
+#include "jsonw.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -96,7 +98,7 @@ static void counters_merge(json_t *a, const json_t *b, bool limits)
 
 static char *canon(const json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+	char *s = jsonw_dumps(v, 0, 6, NULL);
 	return s ? s : xstrdup("");
 }
 
@@ -216,6 +218,7 @@ static void sig_merge(json_t *a, const json_t *b)
 {
 	const char *k;
 	json_t *bv;
+	const struct det_measure *m;
 	json_object_foreach((json_t *)b, k, bv) {
 		json_t *av = json_object_get(a, k);
 		if (!strcmp(k, "type") || !strcmp(k, "stage") || !strcmp(k, "stopped")) continue;
@@ -229,10 +232,11 @@ static void sig_merge(json_t *a, const json_t *b)
 			if (json_is_object(av) && json_is_object(bv)) counters_merge(av, bv, false);
 		} else if (!strcmp(k, "basis")) {
 			basis_merge(av, bv);
-		} else if (!strcmp(k, "cap_bps") || !strcmp(k, "comparison_bps")) {
-			/* measured rates (dest.h): the highest cap, the lowest comparison */
-			bool lower = json_integer_value(bv) < json_integer_value(av);
-			if (lower == !strcmp(k, "comparison_bps"))
+		} else if ((m = sig_measure(jstr(a, "type"), k)) != NULL) {
+			/* a measurement (catalog.h): by its rule */
+			json_int_t x = json_integer_value(av), y = json_integer_value(bv);
+			if (x != y && (json_int_t)meas_keep(m, x > 0 ? (uint64_t)x : 0,
+			                                    y > 0 ? (uint64_t)y : 0) == y)
 				json_object_set_new(a, k, json_deep_copy(bv));
 		} else if (!strcmp(k, "examples")) {
 			json_object_set_new(a, k, str_union(av, bv, MERGE_EXAMPLES_MAX));

@@ -248,18 +248,29 @@ static void bps_str(long long v, char *buf, size_t sz)
 	else snprintf(buf, sz, "%lld bit/s", v);
 }
 
-void report_sig_rate(const json_t *sig, char *buf, size_t sz)
+/* One measurement for people: "cap 133 kbit/s". */
+static void meas_str(const struct det_measure *m, long long v, char *buf, size_t sz)
 {
-	long long cap = (long long)jint(sig, "cap_bps"), ref = (long long)jint(sig, "comparison_bps");
-	char a[32], b[32];
+	char num[32];
+	if (m->unit == DET_UNIT_BPS) bps_str(v, num, sizeof num);
+	else snprintf(num, sizeof num, "%lld", v);
+	snprintf(buf, sz, "%s%s%s", m->label ? m->label : "", m->label ? " " : "", num);
+}
+
+void report_sig_measures(const json_t *sig, char *buf, size_t sz)
+{
+	unsigned n;
+	const struct det_measure *m = sig_measures(sig_index(jstr(sig, "type")), &n);
+	size_t o = 0;
 	buf[0] = 0;
-	if (cap <= 0) return;
-	bps_str(cap, a, sizeof a);
-	if (ref > 0) {
-		bps_str(ref, b, sizeof b);
-		snprintf(buf, sz, "cap %s vs %s", a, b);
-	} else {
-		snprintf(buf, sz, "cap %s", a);
+	for (unsigned i = 0; i < n; i++) {
+		long long v = (long long)jint(sig, m[i].key);
+		char one[64];
+		if (v <= 0) continue;
+		meas_str(&m[i], v, one, sizeof one);
+		int w = snprintf(buf + o, sz - o, "%s%s", o ? " " : "", one);
+		if (w < 0 || (size_t)w >= sz - o) break;
+		o += (size_t)w;
 	}
 }
 
@@ -272,7 +283,7 @@ static void sig_summary(const json_t *sigs, char *buf, size_t sz)
 	json_array_foreach(sigs, i, s) {
 		const char *st = json_string_value(json_object_get(s, "stage"));
 		char rate[96];
-		report_sig_rate(s, rate, sizeof rate);
+		report_sig_measures(s, rate, sizeof rate);
 		int w = snprintf(buf + o, sz - o, "%s%s%s%s x%lld (%.2f)%s%s", i ? ", " : "",
 		                 jstr(s, "type"), st ? "/" : "", st ? st : "",
 		                 (long long)jint(s, "count"),

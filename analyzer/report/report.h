@@ -30,9 +30,10 @@ int report_write_engine(struct engine *e, const struct report_source *src, const
                         char *err, FILE *summary);
 /* The aligned per-destination table for people. */
 int report_write_text(const json_t *r, FILE *out);
-/* A signature's measured rates (throttling: cap_bps, comparison_bps) as
- * "cap 133 kbit/s vs 755.1 Mbit/s" in buf; "" when it has none. */
-void report_sig_rate(const json_t *sig, char *buf, size_t sz);
+/* A signature's measurements (catalog.h: those its type declares, in
+ * their order) for people, e.g. "cap 133 kbit/s vs 755.1 Mbit/s"; ""
+ * when it has none. */
+void report_sig_measures(const json_t *sig, char *buf, size_t sz);
 int report_write_text_path(const json_t *r, const char *path, char *err);
 /* One line for people: packets (and kernel drops when known), flows,
  * destinations, interfered destinations. */

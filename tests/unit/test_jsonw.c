@@ -1,6 +1,7 @@
 /* test_jsonw.c - the fast report writers against the library code they
  * replace: jsonw_dumps() must give json_dumps()'s exact bytes, fmt_time()
  * gmtime_r()'s fields. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,62 @@ static void test_dump(void)
 		json_decref(v);
 	}
 	test_cond("jsonw: 2000 random trees equal json_dumps", bad == 0);
+}
+
+/* The rules jsonw states for every JSON text: event lines (compact,
+ * jansson's default 17 digits) are json_dumps' bytes; jw_json inside the
+ * emitter writes what jsonw_dumps does; what jansson has no text for
+ * (strings that are not UTF-8, NaN, infinities) is null. */
+static void test_rules(void)
+{
+	int bad = 0;
+	for (int i = 0; i < 1000; i++) {
+		json_t *v = random_value(0);
+		if (!same_as_jansson(v, 0, 0)) bad++;
+		struct jw *w = jw_new_text(0, 0, 0, true);
+		jw_arr(w, NULL);
+		jw_json(w, NULL, v);
+		jw_end(w);
+		char *t = jw_take_text(w, NULL);
+		json_t *a = json_pack("[O]", v);
+		char *want = jsonw_dumps(a, 0, 0, NULL);
+		if (strcmp(t, want)) bad++;
+		free(t);
+		free(want);
+		json_decref(a);
+		json_decref(v);
+	}
+	test_cond("jsonw: compact, precision 0 (event lines) = json_dumps; jw_json = dumps", !bad);
+
+	json_t *o = json_object();
+	json_object_set_new(o, "bad", json_string_nocheck("a\xff\xc0\x80" "b"));
+	json_object_set_new(o, "cut", json_stringn_nocheck("\xe2\x82", 2));
+	json_object_set_new(o, "ok", json_string("caf\xc3\xa9\x01"));
+	char *t = jsonw_dumps(o, 0, 0, NULL);
+	test_cond("jsonw: a tree string that is not UTF-8 is null",
+	          t && !strcmp(t, "{\"bad\":null,\"cut\":null,\"ok\":\"caf\xc3\xa9\\u0001\"}"));
+	free(t);
+	json_decref(o);
+
+	struct jw *w = jw_new_text(0, 0, 0, true);
+	jw_obj(w, NULL);
+	jw_real(w, "inf", INFINITY);
+	jw_real(w, "nan", NAN);
+	jw_real(w, "one", 1.0);
+	jw_str(w, "s", "a\xff" "b");
+	jw_end(w);
+	t = jw_take_text(w, NULL);
+	test_cond("jsonw: NaN, infinity and non-UTF-8 emitter values are null",
+	          t && !strcmp(t, "{\"inf\":null,\"nan\":null,\"one\":1.0,\"s\":null}"));
+	free(t);
+
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	int rc = jsonw_line(f, "{\"a\":1}", 7);
+	fclose(f);
+	test_cond("jsonw_line: the text and a newline", !rc && buf && !strcmp(buf, "{\"a\":1}\n"));
+	free(buf);
 }
 
 static void test_time(void)
@@ -217,6 +274,7 @@ int main(void)
 {
 	test_addr6();
 	test_dump();
+	test_rules();
 	test_dest_text();
 	test_time();
 	return test_report();

@@ -3,7 +3,10 @@
  * built from the registry. */
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include "catalog.h"
+#include "dest.h"
+#include "dest_json.h"
 #include "detector.h"
 #include "testhelp.h"
 
@@ -47,9 +50,57 @@ static void test_catalog(void)
 	test_cond("out of range evidence name", !strcmp(evidence_name(-1), "?"));
 }
 
+/* Measurements: declared right, and each one written in key order among
+ * the signature's own members (a key equal to one of them, or a table
+ * the catalog cuts short, fails here). */
+static void test_measures(void)
+{
+	struct dest_table *t = dest_new(100);
+	struct dest *d = dest_get(t, "m.test");
+	for (unsigned i = 0; i < ndetectors; i++) {
+		const struct detector *det = detectors[i];
+		unsigned n = 0;
+		test_cond("measurements within SIG_MEASURES_MAX", det->nmeasures <= SIG_MEASURES_MAX);
+		test_cond("measurement table with its count", !det->nmeasures == !det->measures);
+		test_cond("catalog gives the detector's table",
+		          sig_measures((int)i, &n) == det->measures && n == det->nmeasures);
+		json_t *details = json_object();
+		for (unsigned k = 0; k < det->nmeasures; k++) {
+			const struct det_measure *m = &det->measures[k];
+			test_cond("measurement named, labelled, known rule and unit",
+			          m->key && *m->key && m->label && *m->label &&
+			          (m->keep == DET_KEEP_MAX || m->keep == DET_KEEP_MIN) &&
+			          (m->unit == DET_UNIT_NONE || m->unit == DET_UNIT_BPS));
+			test_cond("measurement found by key", sig_measure(det->name, m->key) == m);
+			json_object_set_new(details, m->key, json_integer(1000 + k));
+		}
+		dest_signature(d, det->name, 3, 0.9, 1, 1767225600000000ULL, NULL);
+		dest_signature_measures(d, det->name, 3, details);
+		json_decref(details);
+	}
+	bool mis = true;
+	size_t len = 0;
+	char *text = dest_text(t, 0.5, 2, 4, 1, &len, &mis);
+	json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
+	const json_t *sigs = json_object_get(json_array_get(arr, 0), "signatures"), *s;
+	size_t i;
+	test_cond("measurement keys in order among the signature's", text && !mis);
+	json_array_foreach(sigs, i, s) {
+		unsigned n;
+		const struct det_measure *m = sig_measures(sig_index(json_string_value(json_object_get(s, "type"))), &n);
+		for (unsigned k = 0; k < n; k++)
+			test_cond("measurement on the signature",
+			          json_integer_value(json_object_get(s, m[k].key)) == 1000 + k);
+	}
+	json_decref(arr);
+	free(text);
+	dest_free(t);
+}
+
 int main(void)
 {
 	test_declarations();
 	test_catalog();
+	test_measures();
 	return test_report();
 }

@@ -1,14 +1,24 @@
-/* jsonw.c - a fast serialiser for jansson trees.
+/* jsonw.c - the one JSON text writer: reports, tamper events, stats
+ * lines, Kafka messages, the HTML page's data block.
  *
  * The report of a long capture has hundreds of thousands of nodes, and
  * json_dumps() spent more time writing it than the engine spent building
  * it: a qsort and a key array allocated per object, a printf per number,
  * and a UTF-8 decode of every string byte.  This writes the same bytes as
  * json_dumps(v, JSON_SORT_KEYS | JSON_REAL_PRECISION(p) | JSON_INDENT(n) or
- * JSON_COMPACT) into one growing buffer.  Strings inside a json_t are
- * valid UTF-8 already (json_string() checks), so only the characters JSON
- * reserves are escaped, as jansson does without JSON_ENSURE_ASCII.
+ * JSON_COMPACT) into one growing buffer, with one set of rules for every
+ * value whether it comes from a tree or from the emitter:
+ *   strings: '"', '\\' and bytes below 0x20 escaped (\n, \uXXXX, ...) as
+ *     jansson does without JSON_ENSURE_ASCII; a string that is not UTF-8
+ *     (RFC 3629: no overlong forms, surrogates, or past U+10FFFF) is
+ *     written as null, never as broken text;
+ *   integers: decimal; reals: "%.*g" with the precision (0: 17), ".0"
+ *     added where the text would read back as an integer, the exponent
+ *     without '+' or leading zeros; NaN and infinities (which JSON has no
+ *     text for) are null;
+ *   object keys in strcmp order.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +102,39 @@ static void put_string(struct jbuf *b, const char *s, size_t len)
 	putc1(b, '"');
 }
 
+/* What json_string() accepts: UTF-8 without overlong forms, surrogates
+ * or code points past U+10FFFF (RFC 3629); s[0..len) may hold NULs. */
+static bool utf8_ok(const unsigned char *s, size_t len)
+{
+	const unsigned char *end = s + len;
+	while (s < end) {
+		unsigned c = *s;
+		if (c < 0x80) { s++; continue; }
+		unsigned n, cp;
+		if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+		else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+		else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+		else return false;
+		if ((size_t)(end - s) <= n) return false;
+		for (unsigned i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80) return false;
+			cp = cp << 6 | (s[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+/* A string value: escaped, or null when it is not UTF-8. */
+static void put_text(struct jbuf *b, const char *s, size_t len)
+{
+	if (utf8_ok((const unsigned char *)s, len)) put_string(b, s, len);
+	else put(b, "null", 4);
+}
+
 static void put_int(struct jbuf *b, json_int_t v)
 {
 	char t[24];
@@ -107,6 +150,7 @@ static void put_int(struct jbuf *b, json_int_t v)
 static void put_real(struct jbuf *b, double v, int prec)
 {
 	char t[64];
+	if (!isfinite(v)) { put(b, "null", 4); return; }   /* no JSON text */
 	int n = snprintf(t, sizeof t, "%.*g", prec > 0 ? prec : 17, v);
 	if (n < 0 || (size_t)n >= sizeof t - 3) { put(b, "0.0", 3); return; }
 	if (!strchr(t, '.') && !strchr(t, 'e')) { t[n++] = '.'; t[n++] = '0'; t[n] = 0; }
@@ -182,7 +226,7 @@ static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: put_object(b, v, indent, prec, depth); break;
 	case JSON_ARRAY: put_array(b, v, indent, prec, depth); break;
-	case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); break;
+	case JSON_STRING: put_text(b, json_string_value(v), json_string_length(v)); break;
 	case JSON_INTEGER: put_int(b, json_integer_value(v)); break;
 	case JSON_REAL: put_real(b, json_real_value(v), prec); break;
 	case JSON_TRUE: put(b, "true", 4); break;
@@ -250,6 +294,15 @@ int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f)
 	size_t n = 0;
 	char *s = jsonw_dumps(v, indent, prec, &n);
 	return write_all(s, n, f);
+}
+
+int jsonw_line(FILE *f, const char *text, size_t len)
+{
+	flockfile(f);
+	int bad = fwrite(text, 1, len, f) != len || putc_unlocked('\n', f) == EOF;
+	bad |= fflush(f) == EOF;
+	funlockfile(f);
+	return bad ? -1 : 0;
 }
 
 int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
@@ -367,30 +420,6 @@ void jw_end(struct jw *w)
 	w->depth--;
 }
 
-/* What json_string() accepts: UTF-8 without overlong forms, surrogates
- * or code points past U+10FFFF (RFC 3629). */
-static bool utf8_ok(const unsigned char *s)
-{
-	while (*s) {
-		unsigned c = *s;
-		if (c < 0x80) { s++; continue; }
-		unsigned n, cp;
-		if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-		else return false;
-		for (unsigned i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80) return false;
-			cp = cp << 6 | (s[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		s += n + 1;
-	}
-	return true;
-}
-
 void jw_str(struct jw *w, const char *key, const char *s)
 {
 	if (!s) { jw_null(w, key); return; }
@@ -411,9 +440,8 @@ void jw_str(struct jw *w, const char *key, const char *s)
 		w->b.n += n + 2;
 		return;
 	}
-	if (!utf8_ok((const unsigned char *)s)) { jw_null(w, key); return; }
 	text_member(w, key);
-	put_string(&w->b, s, n);
+	put_text(&w->b, s, n);
 }
 
 void jw_int(struct jw *w, const char *key, int64_t v)
@@ -438,6 +466,14 @@ void jw_null(struct jw *w, const char *key)
 {
 	if (w->text) { text_member(w, key); put(&w->b, "null", 4); }
 	else tree_add(w, key, json_null());
+}
+
+void jw_json(struct jw *w, const char *key, const json_t *v)
+{
+	if (!v) { jw_null(w, key); return; }
+	if (!w->text) { tree_add(w, key, json_deep_copy(v)); return; }
+	text_member(w, key);
+	put_value(&w->b, v, w->indent, w->prec, w->base + w->depth);
 }
 
 void jw_time(struct jw *w, const char *key, uint64_t ts_us)

@@ -1,8 +1,12 @@
-/* jsonw.h - fast JSON text for reports.
+/* jsonw.h - the one writer of JSON text: reports, tamper events (JSONL
+ * and Kafka messages), capture stats lines, the HTML data block.  Nothing
+ * else in tamperscope calls json_dumps(); jsonw.c states the rules
+ * (escaping, invalid UTF-8, numbers, key order) they all share.
  *
  * jsonw_dumps()/jsonw_dumpf() serialise a jansson tree to the same bytes
  * as json_dumps with JSON_SORT_KEYS, JSON_REAL_PRECISION(prec) and
- * JSON_INDENT(indent) (JSON_COMPACT when indent is 0).
+ * JSON_INDENT(indent) (JSON_COMPACT when indent is 0); prec 0 = 17 digits,
+ * jansson's default.
  *
  * The emitter (struct jw) lets one function describe a JSON value once and
  * produce either a jansson tree or that same text directly, without a tree
@@ -25,6 +29,10 @@
 char *jsonw_dumps(const json_t *v, int indent, int prec, size_t *len);
 /* Write to f (no trailing newline); 0 or -1 on a write error. */
 int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f);
+/* One JSON Lines record: text[0..len) and a newline written and flushed
+ * under flockfile, so lines from several threads never interleave; 0 or
+ * -1 on a write error. */
+int jsonw_line(FILE *f, const char *text, size_t len);
 /* Object o with one more member, key, whose value is the JSON text
  * text[0..len) (written for depth 1 at this indent), in sorted place. */
 int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
@@ -45,6 +53,9 @@ void jw_real(struct jw *w, const char *key, double v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 void jw_time(struct jw *w, const char *key, uint64_t ts_us);   /* 0: null */
+/* A jansson value (NULL: null) written by the same rules, its object
+ * keys sorted: for parts built as trees (a detector's event details). */
+void jw_json(struct jw *w, const char *key, const json_t *v);
 bool jw_misordered(const struct jw *w);
 /* Finish: the tree (tree mode) or the text (text mode); frees w. */
 json_t *jw_take_tree(struct jw *w);
