@@ -11,9 +11,22 @@
 #include "flow.h"
 #include "util.h"
 
-struct lru { struct flow *head, *tail; };
+/* An LRU list; due_of: its head when last looked at, not idle before
+ * `due` (so the next tick need not touch it: flows are cold by then). */
+struct lru {
+	struct flow *head, *tail;
+	const struct flow *due_of;
+	uint64_t due;
+};
 
 #define POOL_CHUNK 1024
+/* Detector slots (and slot pointer arrays) of ended flows kept for the
+ * next flows, per slot type: a flow's slots come and go with it, at the
+ * rate flows are made, which malloc's own free lists serve poorly.  Past
+ * this many spares of one kind the memory goes back to malloc. */
+#define SLOT_SPARE_MAX 1024
+
+struct spare { void *head; unsigned n; };   /* linked through the first word */
 
 /* Flow structs come from chunks of POOL_CHUNK and go back on a free list:
  * no malloc/free per flow on the packet path. */
@@ -31,6 +44,7 @@ struct flow_table {
 	void *ctx;
 	const struct ft_slot_type *slot_type;
 	unsigned nslot;
+	struct spare *spare;           /* [nslot + 1]; [nslot]: pointer arrays */
 	uint64_t seed;
 	struct ft_stats st;
 };
@@ -65,12 +79,48 @@ void ft_slots(struct flow_table *t, unsigned n, const struct ft_slot_type *types
 {
 	t->nslot = n;
 	t->slot_type = types;
+	free(t->spare);
+	t->spare = xcalloc(n + 1, sizeof *t->spare);
+}
+
+/* Zeroed memory of `size` bytes for spare list k. */
+static void *spare_get(struct flow_table *t, unsigned k, size_t size)
+{
+	struct spare *s = &t->spare[k];
+	if (!s->head) return xcalloc(1, size < sizeof(void *) ? sizeof(void *) : size);
+	void *p = s->head;
+	memcpy(&s->head, p, sizeof s->head);
+	s->n--;
+	memset(p, 0, size);
+	return p;
+}
+
+static void spare_put(struct flow_table *t, unsigned k, void *p)
+{
+	struct spare *s = &t->spare[k];
+	if (s->n >= SLOT_SPARE_MAX) { free(p); return; }
+	memcpy(p, &s->head, sizeof s->head);
+	s->head = p;
+	s->n++;
+}
+
+static void spares_free(struct flow_table *t)
+{
+	for (unsigned k = 0; t->spare && k <= t->nslot; k++) {
+		struct spare *s = &t->spare[k];
+		while (s->head) {
+			void *p = s->head;
+			memcpy(&s->head, p, sizeof s->head);
+			free(p);
+		}
+		s->n = 0;
+	}
 }
 
 void *ft_slot_new(struct flow_table *t, struct flow *f, unsigned k)
 {
-	if (!f->slot) f->slot = xcalloc(t->nslot, sizeof *f->slot);
-	if (!f->slot[k]) f->slot[k] = xcalloc(1, t->slot_type[k].size);
+	if (!f->slot) f->slot = spare_get(t, t->nslot, t->nslot * sizeof *f->slot);
+	if (!f->slot[k]) f->slot[k] = spare_get(t, k, t->slot_type[k].size);
 	return f->slot[k];
 }
 
@@ -79,6 +129,7 @@ static int lru_of(const struct flow *f) { return f->proto == 6 ? 0 : 1; }
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
 	struct lru *l = &t->lru[lru_of(f)];
+	if (l->due_of == f) l->due_of = NULL;
 	if (f->prev) f->prev->next = f->next; else l->head = f->next;
 	if (f->next) f->next->prev = f->prev; else l->tail = f->prev;
 	f->prev = f->next = NULL;
@@ -140,9 +191,9 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 		for (unsigned k = 0; k < t->nslot; k++) {
 			if (!f->slot[k]) continue;
 			if (t->slot_type[k].free) t->slot_type[k].free(f->slot[k]);
-			free(f->slot[k]);
+			spare_put(t, k, f->slot[k]);
 		}
-		free(f->slot);
+		spare_put(t, t->nslot, f->slot);
 	}
 	evf_free(f->evidence);
 	free(f->name);
@@ -266,6 +317,7 @@ void ft_touch(struct flow_table *t, struct flow *f, uint64_t now)
 {
 	(void)now;
 	struct lru *l = &t->lru[lru_of(f)];
+	if (l->due_of == f) l->due_of = NULL;      /* its last_ts moved */
 	if (l->tail == f) return;
 	lru_unlink(t, f);
 	lru_append(t, f);
@@ -274,10 +326,16 @@ void ft_touch(struct flow_table *t, struct flow *f, uint64_t now)
 void ft_expire(struct flow_table *t, uint64_t now)
 {
 	for (int i = 0; i < 2; i++) {
+		struct lru *l = &t->lru[i];
 		struct flow *f;
-		while ((f = t->lru[i].head) != NULL) {
-			uint64_t last = flow_last(f);
-			if (last + t->idle_us[i] > now) break;
+		while ((f = l->head) != NULL) {
+			if (f == l->due_of && l->due > now) break;
+			uint64_t due = flow_last(f) + t->idle_us[i];
+			if (due > now) {
+				l->due_of = f;
+				l->due = due;
+				break;
+			}
 			t->st.expired++;
 			flow_remove(t, f);
 		}
@@ -293,6 +351,7 @@ void ft_flush(struct flow_table *t)
 	/* The table is empty: give the pool back.  A full table is most of the
 	 * peak memory, and the report is built after this. */
 	if (!t->st.active) {
+		spares_free(t);
 		while (t->chunks) {
 			struct pool_chunk *c = t->chunks;
 			t->chunks = c->next;
@@ -316,6 +375,8 @@ void ft_free(struct flow_table *t)
 		t->chunks = c->next;
 		free(c);
 	}
+	spares_free(t);
+	free(t->spare);
 	free(t->bucket);
 	free(t);
 }
