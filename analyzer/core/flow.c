@@ -218,10 +218,11 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 	flow_destroy(t, f);
 }
 
-struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
-                     uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir)
+/* ft_find() with the tuple's hash already computed. */
+static struct flow *find_h(struct flow_table *t, uint64_t h, uint8_t proto,
+                           const struct ts_addr *a, uint16_t ap, const struct ts_addr *b,
+                           uint16_t bp, int *dir)
 {
-	uint64_t h = tuple_hash(t, proto, a, ap, b, bp);
 	for (struct flow *f = t->bucket[h & t->mask]; f; f = f->hnext) {
 		if (f->hash != h || f->proto != proto) continue;
 		if (f->cport == ap && f->sport == bp && addr_eq(&f->cli, a) && addr_eq(&f->srv, b)) {
@@ -234,6 +235,12 @@ struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *
 		}
 	}
 	return NULL;
+}
+
+struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
+                     uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir)
+{
+	return find_h(t, tuple_hash(t, proto, a, ap, b, bp), proto, a, ap, b, bp, dir);
 }
 
 static bool well_known(uint16_t p) { return p < 1024 || p == 8080 || p == 8443 || p == 5228; }
@@ -281,7 +288,8 @@ static void grow(struct flow_table *t)
 
 struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, int *dir)
 {
-	struct flow *f = ft_find(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
+	uint64_t h = tuple_hash(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport);
+	struct flow *f = find_h(t, h, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
 	if (f || !create) return f;
 	if (t->st.active >= t->max) evict_oldest(t);
 	f = flow_alloc(t);
@@ -296,7 +304,7 @@ struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, 
 		*dir = 0;
 	}
 	f->vlan = pk->vlan;
-	f->hash = tuple_hash(t, f->proto, &f->cli, f->cport, &f->srv, f->sport);
+	f->hash = h;                      /* symmetric: either direction's */
 	if (t->st.active >= t->mask + 1 && t->mask + 1 < (uint64_t)t->max) grow(t);
 	uint64_t b = f->hash & t->mask;
 	f->hnext = t->bucket[b];
