@@ -31,6 +31,7 @@
 #define FP_BLOCK (1u << 20)    /* fastpcap.c: read(2) buffer when the file is not mapped, bytes (the largest record) */
 #define FP_WINDOW (16u << 20)  /* fastpcap.c: bytes of the file mapped at once (16 MiB) */
 #define FP_MAX_SNAP 262144u    /* fastpcap.c: largest snaplen taken as a sane header (libpcap's 256 KiB) */
+#define FP_AHEAD 4096u         /* fastpcap.c: bytes ahead of the reader asked into the cache (page-cache pages defeat the hardware prefetcher; each record header was a stall) */
 
 #define PL_BATCH_PKTS 256      /* pipeline.c: packets per batch handed to the engine thread */
 #define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: their bytes (one larger packet grows its batch) */
@@ -48,6 +49,8 @@
 #define FLOW_TTL_SLOTS 4       /* flow.h: distinct TTLs counted per direction (a path has one or two) */
 #define FLOW_DUP_RING 4        /* flow.h: recent packets per direction checked for capture duplicates */
 #define POOL_CHUNK 1024        /* flow.c: flows allocated at once (no malloc per flow) */
+#define NDPI_SPARE_MAX 256     /* ndpi_glue.c: ended flows' nDPI flow structs kept for reuse */
+#define SLOT_SPARE_MAX 1024    /* flow.c: ended flows' detector slots kept for reuse, per kind (past it: back to malloc) */
 #define DUP_WINDOW_US 50000    /* tcp_track.c: a copy on another VLAN within 50 ms, us */
 #define DUP_LINK_US 2000       /* tcp_track.c: a copy on the same link within 2 ms, us */
 #define BL_SLOTS 4             /* baseline.c: distinct TTLs counted per address */

@@ -141,20 +141,34 @@ bool targets_match(const struct targets *t, const char *name, const char **servi
 	return false;
 }
 
-/* ---- DNS cache: open addressing keyed by address, FIFO eviction ---- */
+/* ---- DNS cache: a compact index over dense entries, FIFO eviction ----
+ *
+ * Most lookups miss (one per new flow, for its server's address), so a miss
+ * must be cheap: the open-addressing index holds one 32-bit word per slot
+ * (entry number + 1 in the low ibits bits, a tag from the address hash
+ * above it), 1 MiB for the default cap, and a probe reads an entry only
+ * when the tag matches; a bitmap of the used slots (32 KiB) answers the
+ * common miss, an empty home slot, without touching the index.  Entries sit packed at e[0..n): memory grows with
+ * the answers held, not with the cap. */
+
+#define DNSC_MAX_CAP (1u << 28)        /* entry numbers fit the index word */
 
 struct dentry {
 	struct ts_addr addr;
+	bool forged;
 	char *name;
 	uint64_t expires;
 	uint64_t since;        /* when the current name was first answered */
-	bool used, forged;
+	uint64_t hash;         /* addr_hash(addr, 77): home slot and tag */
 };
 
 struct dns_cache {
-	struct dentry *e;
+	uint32_t *ix;          /* cap slots: 0 empty, else tag | (entry + 1) */
+	uint64_t *used;        /* bit j: ix[j] != 0 */
+	struct dentry *e;      /* max entries, e[0..n) used */
 	size_t cap;            /* power of two, >= 2 * max */
-	unsigned max, n;
+	unsigned ibits;        /* bits of an index word holding entry + 1 */
+	unsigned max, n, nforged;
 	uint64_t grace_us;
 	uint64_t evicted;
 	struct ts_addr *fifo;  /* insertion order, for eviction */
@@ -162,6 +176,8 @@ struct dns_cache {
 	bool shared;           /* dnsc_new_shared(): calls take mu */
 	pthread_mutex_t mu;
 };
+
+#define DNSC_NONE UINT32_MAX
 
 static void lk(const struct dns_cache *c)
 {
@@ -177,10 +193,14 @@ struct dns_cache *dnsc_new(unsigned max, unsigned grace_s)
 {
 	struct dns_cache *c = xcalloc(1, sizeof *c);
 	if (max < 16) max = 16;
+	if (max > DNSC_MAX_CAP) max = DNSC_MAX_CAP;
 	c->cap = 64;
 	while (c->cap < (size_t)max * 2) c->cap <<= 1;
-	c->e = xcalloc(c->cap, sizeof *c->e);
+	c->ix = xcalloc(c->cap, sizeof *c->ix);
+	c->used = xcalloc(c->cap / 64, sizeof *c->used);
+	c->e = xcalloc(max, sizeof *c->e);
 	c->max = max;
+	while (c->ibits < 32 && (1ull << c->ibits) <= max) c->ibits++;
 	c->grace_us = (uint64_t)grace_s * 1000000;
 	c->fifo = xcalloc(max, sizeof *c->fifo);
 	return c;
@@ -198,41 +218,94 @@ void dnsc_free(struct dns_cache *c)
 {
 	if (!c) return;
 	if (c->shared) pthread_mutex_destroy(&c->mu);
-	for (size_t i = 0; i < c->cap; i++) free(c->e[i].name);
+	for (unsigned i = 0; i < c->n; i++) free(c->e[i].name);
+	free(c->ix);
+	free(c->used);
 	free(c->e);
 	free(c->fifo);
 	free(c);
 }
 
-static size_t dnsc_slot(const struct dns_cache *c, const struct ts_addr *a, bool *found)
+static uint32_t ix_tag(const struct dns_cache *c, uint64_t h)
 {
-	size_t j = addr_hash(a, 77) & (c->cap - 1);
-	while (c->e[j].used) {
-		if (addr_eq(&c->e[j].addr, a)) { *found = true; return j; }
-		j = (j + 1) & (c->cap - 1);
+	return c->ibits >= 32 ? 0 : (uint32_t)((h >> 32) << c->ibits);
+}
+
+static uint32_t ix_entry(const struct dns_cache *c, uint32_t v)
+{
+	return (c->ibits >= 32 ? v : v & ((1u << c->ibits) - 1)) - 1;
+}
+
+static bool slot_used(const struct dns_cache *c, size_t j)
+{
+	return c->used[j / 64] >> (j % 64) & 1;
+}
+
+static void slot_set(struct dns_cache *c, size_t j, uint32_t v)
+{
+	c->ix[j] = v;
+	if (v) c->used[j / 64] |= 1ull << (j % 64);
+	else c->used[j / 64] &= ~(1ull << (j % 64));
+}
+
+/* The entry holding a (or DNSC_NONE); *slot = its index slot, or the empty
+ * slot where it would go. */
+static uint32_t dnsc_find(const struct dns_cache *c, const struct ts_addr *a, uint64_t h,
+                          size_t *slot)
+{
+	uint32_t tag = ix_tag(c, h), v;
+	uint32_t tmask = c->ibits >= 32 ? 0 : ~((1u << c->ibits) - 1);
+	size_t j = h & (c->cap - 1);
+	if (!slot_used(c, j)) { *slot = j; return DNSC_NONE; }
+	for (; (v = c->ix[j]) != 0; j = (j + 1) & (c->cap - 1)) {
+		if ((v & tmask) != tag) continue;
+		uint32_t i = ix_entry(c, v);
+		if (addr_eq(&c->e[i].addr, a)) { *slot = j; return i; }
 	}
-	*found = false;
+	*slot = j;
+	return DNSC_NONE;
+}
+
+static uint32_t dnsc_lookup(const struct dns_cache *c, const struct ts_addr *a)
+{
+	size_t j;
+	return dnsc_find(c, a, addr_hash(a, 77), &j);
+}
+
+/* The index slot pointing at entry i (which is in the index). */
+static size_t dnsc_slot_of(const struct dns_cache *c, uint32_t i)
+{
+	size_t j = c->e[i].hash & (c->cap - 1);
+	while (ix_entry(c, c->ix[j]) != i) j = (j + 1) & (c->cap - 1);
 	return j;
 }
 
-/* Backward-shift deletion keeps probe chains intact without tombstones. */
+/* Backward-shift deletion keeps probe chains intact without tombstones;
+ * the last entry moves into the freed one so that e[] stays packed. */
 static void dnsc_delete(struct dns_cache *c, size_t j)
 {
-	free(c->e[j].name);
-	memset(&c->e[j], 0, sizeof c->e[j]);
-	c->n--;
-	size_t i = j;
-	for (;;) {
-		i = (i + 1) & (c->cap - 1);
-		if (!c->e[i].used) break;
-		size_t home = addr_hash(&c->e[i].addr, 77) & (c->cap - 1);
-		bool move = (i > j) ? (home <= j || home > i) : (home <= j && home > i);
+	uint32_t i = ix_entry(c, c->ix[j]), last = c->n - 1;
+	free(c->e[i].name);
+	if (c->e[i].forged) c->nforged--;
+	slot_set(c, j, 0);
+	for (size_t k = j;;) {
+		k = (k + 1) & (c->cap - 1);
+		if (!c->ix[k]) break;
+		size_t home = c->e[ix_entry(c, c->ix[k])].hash & (c->cap - 1);
+		bool move = (k > j) ? (home <= j || home > k) : (home <= j && home > k);
 		if (move) {
-			c->e[j] = c->e[i];
-			memset(&c->e[i], 0, sizeof c->e[i]);
-			j = i;
+			slot_set(c, j, c->ix[k]);
+			slot_set(c, k, 0);
+			j = k;
 		}
 	}
+	if (i != last) {
+		size_t s = dnsc_slot_of(c, last);
+		slot_set(c, s, ix_tag(c, c->e[last].hash) | (i + 1));
+		c->e[i] = c->e[last];
+	}
+	memset(&c->e[last], 0, sizeof c->e[last]);
+	c->n--;
 }
 
 static void dnsc_evict_one(struct dns_cache *c)
@@ -241,9 +314,8 @@ static void dnsc_evict_one(struct dns_cache *c)
 		struct ts_addr a = c->fifo[c->fhead];
 		c->fhead = (c->fhead + 1) % c->max;
 		c->fcount--;
-		bool found;
-		size_t j = dnsc_slot(c, &a, &found);
-		if (found) {
+		size_t j;
+		if (dnsc_find(c, &a, addr_hash(&a, 77), &j) != DNSC_NONE) {
 			dnsc_delete(c, j);
 			c->evicted++;
 			return;
@@ -253,21 +325,23 @@ static void dnsc_evict_one(struct dns_cache *c)
 
 static struct dentry *dnsc_upsert(struct dns_cache *c, const struct ts_addr *addr)
 {
-	bool found;
-	size_t j = dnsc_slot(c, addr, &found);
-	if (found) return &c->e[j];
+	uint64_t h = addr_hash(addr, 77);
+	size_t j;
+	uint32_t i = dnsc_find(c, addr, h, &j);
+	if (i != DNSC_NONE) return &c->e[i];
 	if (c->n >= c->max) {
 		dnsc_evict_one(c);
-		j = dnsc_slot(c, addr, &found);
+		dnsc_find(c, addr, h, &j);
 	}
-	c->e[j].used = true;
-	c->e[j].addr = *addr;
-	c->n++;
+	i = c->n++;
+	slot_set(c, j, ix_tag(c, h) | (i + 1));
+	c->e[i].addr = *addr;
+	c->e[i].hash = h;
 	if (c->fcount < c->max) {
 		c->fifo[(c->fhead + c->fcount) % c->max] = *addr;
 		c->fcount++;
 	}
-	return &c->e[j];
+	return &c->e[i];
 }
 
 void dnsc_put(struct dns_cache *c, const struct ts_addr *addr, const char *name,
@@ -287,23 +361,22 @@ void dnsc_put(struct dns_cache *c, const struct ts_addr *addr, const char *name,
 
 const char *dnsc_get(struct dns_cache *c, const struct ts_addr *addr, uint64_t now)
 {
-	bool found;
 	lk(c);
-	size_t j = dnsc_slot(c, addr, &found);
-	const char *n = (!found || c->e[j].forged || c->e[j].expires < now) ? NULL : c->e[j].name;
+	uint32_t i = dnsc_lookup(c, addr);
+	const char *n = (i == DNSC_NONE || c->e[i].forged || c->e[i].expires < now) ? NULL
+	                                                                          : c->e[i].name;
 	unlk(c);
 	return n;
 }
 
 char *dnsc_get_dup(struct dns_cache *c, const struct ts_addr *addr, uint64_t now)
 {
-	bool found;
 	char *n = NULL;
 	lk(c);
-	size_t j = dnsc_slot(c, addr, &found);
-	if (found && !c->e[j].forged && c->e[j].expires >= now &&
-	    !(c->shared && c->e[j].since > now))
-		n = xstrdup(c->e[j].name);
+	uint32_t i = dnsc_lookup(c, addr);
+	if (i != DNSC_NONE && !c->e[i].forged && c->e[i].expires >= now &&
+	    !(c->shared && c->e[i].since > now))
+		n = xstrdup(c->e[i].name);
 	unlk(c);
 	return n;
 }
@@ -312,19 +385,20 @@ void dnsc_mark_forged(struct dns_cache *c, const struct ts_addr *addr, const cha
 {
 	lk(c);
 	struct dentry *d = dnsc_upsert(c, addr);
+	if (!d->forged) c->nforged++;
 	d->forged = true;
 	if (!d->name) d->name = xstrdup(name);
 	d->expires = UINT64_MAX;
 	unlk(c);
 }
 
+/* Forged answers are rare: with none held, no lookup at all. */
 bool dnsc_forged(struct dns_cache *c, const struct ts_addr *addr, const char **name)
 {
-	bool found;
 	lk(c);
-	size_t j = dnsc_slot(c, addr, &found);
-	bool forged = found && c->e[j].forged;
-	if (forged && name) *name = c->e[j].name;   /* forged names are never replaced */
+	uint32_t i = c->nforged ? dnsc_lookup(c, addr) : DNSC_NONE;
+	bool forged = i != DNSC_NONE && c->e[i].forged;
+	if (forged && name) *name = c->e[i].name;   /* forged names are never replaced */
 	unlk(c);
 	return forged;
 }

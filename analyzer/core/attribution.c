@@ -26,6 +26,18 @@ static uint16_t ip_service(struct engine *e, const struct ts_addr *a)
 	return c->proto;
 }
 
+/* f's destination name becomes s (from source src): the string is kept
+ * when it does not change (detectors ask again at a flow's end). */
+static const char *set_dest(struct flow *f, const char *s, int src)
+{
+	if (!f->name || strcmp(f->name, s)) {
+		free(f->name);
+		f->name = xstrdup(s);
+	}
+	f->name_src = (uint8_t)src;
+	return f->name;
+}
+
 /* Destination precedence (DESIGN.md 1): SNI > Host > QUIC SNI (nDPI) >
  * DNS answer name > nDPI IP-based service > bare IP. */
 const char *engine_flow_destination(struct engine *e, struct flow *f)
@@ -36,12 +48,7 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 		const char *h = ndpi_host(f->ndpi);
 		if (h && *h) {
 			name_clean((const uint8_t *)h, strlen(h), buf, sizeof buf);
-			if (buf[0]) {
-				free(f->name);
-				f->name = xstrdup(buf);
-				f->name_src = NS_QUIC;
-				return f->name;
-			}
+			if (buf[0]) return set_dest(f, buf, NS_QUIC);
 		}
 	}
 	if (!f->dns_name && e->o.shared_dnsc) {
@@ -50,27 +57,17 @@ const char *engine_flow_destination(struct engine *e, struct flow *f)
 		uint64_t t0 = f->d[0].first_ts ? f->d[0].first_ts : f->d[1].first_ts;
 		f->dns_name = dnsc_get_dup(e->dnsc, &f->srv, t0);
 	}
-	if (f->dns_name && !dnsc_forged(e->dnsc, &f->srv, NULL)) {
-		free(f->name);
-		f->name = xstrdup(f->dns_name);
-		f->name_src = NS_DNS;
-		return f->name;
-	}
+	if (f->dns_name && !dnsc_forged(e->dnsc, &f->srv, NULL))
+		return set_dest(f, f->dns_name, NS_DNS);
 	uint16_t svc = ip_service(e, &f->srv);
 	if (svc && !f->ndpi_proto) f->ndpi_proto = svc;
 	const char *label = svc ? ndpi_proto_label(e->ndpi, svc) : NULL;
 	if (label && *label && strcmp(label, "Unknown")) {
 		name_clean((const uint8_t *)label, strlen(label), buf, sizeof buf);
-		free(f->name);
-		f->name = xstrdup(buf);
-		f->name_src = NS_NDPI_IP;
-		return f->name;
+		return set_dest(f, buf, NS_NDPI_IP);
 	}
 	addr_str(&f->srv, buf, sizeof buf);
-	free(f->name);
-	f->name = xstrdup(buf);
-	f->name_src = NS_IP;
-	return f->name;
+	return set_dest(f, buf, NS_IP);
 }
 
 /* A QUIC client Initial on any port: an IETF long header (form and fixed

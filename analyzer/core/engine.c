@@ -214,7 +214,7 @@ static void flow_end(void *ctx, struct flow *f)
 	}
 	if (f->proto == 6 || (1u << cls == DET_UDP && (f->sport == 443 || attr_social_udp(e, f))))
 		flow_to_dest(e, f, res);
-	ndpi_flow_release(f->ndpi);
+	ndpi_flow_release(e->ndpi, f->ndpi);
 	f->ndpi = NULL;
 }
 

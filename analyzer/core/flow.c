@@ -12,7 +12,15 @@
 #include "tunables.h"
 #include "util.h"
 
-struct lru { struct flow *head, *tail; };
+/* An LRU list; due_of: its head when last looked at, not idle before
+ * `due` (so the next tick need not touch it: flows are cold by then). */
+struct lru {
+	struct flow *head, *tail;
+	const struct flow *due_of;
+	uint64_t due;
+};
+
+struct spare { void *head; unsigned n; };   /* linked through the first word */
 
 /* Flow structs come from chunks of POOL_CHUNK and go back on a free list:
  * no malloc/free per flow on the packet path. */
@@ -30,6 +38,7 @@ struct flow_table {
 	void *ctx;
 	const struct ft_slot_type *slot_type;
 	unsigned nslot;
+	struct spare *spare;           /* [nslot + 1]; [nslot]: pointer arrays */
 	uint64_t seed;
 	struct ft_stats st;
 };
@@ -64,12 +73,48 @@ void ft_slots(struct flow_table *t, unsigned n, const struct ft_slot_type *types
 {
 	t->nslot = n;
 	t->slot_type = types;
+	free(t->spare);
+	t->spare = xcalloc(n + 1, sizeof *t->spare);
+}
+
+/* Zeroed memory of `size` bytes for spare list k. */
+static void *spare_get(struct flow_table *t, unsigned k, size_t size)
+{
+	struct spare *s = &t->spare[k];
+	if (!s->head) return xcalloc(1, size < sizeof(void *) ? sizeof(void *) : size);
+	void *p = s->head;
+	memcpy(&s->head, p, sizeof s->head);
+	s->n--;
+	memset(p, 0, size);
+	return p;
+}
+
+static void spare_put(struct flow_table *t, unsigned k, void *p)
+{
+	struct spare *s = &t->spare[k];
+	if (s->n >= SLOT_SPARE_MAX) { free(p); return; }
+	memcpy(p, &s->head, sizeof s->head);
+	s->head = p;
+	s->n++;
+}
+
+static void spares_free(struct flow_table *t)
+{
+	for (unsigned k = 0; t->spare && k <= t->nslot; k++) {
+		struct spare *s = &t->spare[k];
+		while (s->head) {
+			void *p = s->head;
+			memcpy(&s->head, p, sizeof s->head);
+			free(p);
+		}
+		s->n = 0;
+	}
 }
 
 void *ft_slot_new(struct flow_table *t, struct flow *f, unsigned k)
 {
-	if (!f->slot) f->slot = xcalloc(t->nslot, sizeof *f->slot);
-	if (!f->slot[k]) f->slot[k] = xcalloc(1, t->slot_type[k].size);
+	if (!f->slot) f->slot = spare_get(t, t->nslot, t->nslot * sizeof *f->slot);
+	if (!f->slot[k]) f->slot[k] = spare_get(t, k, t->slot_type[k].size);
 	return f->slot[k];
 }
 
@@ -78,6 +123,7 @@ static int lru_of(const struct flow *f) { return f->proto == 6 ? 0 : 1; }
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
 	struct lru *l = &t->lru[lru_of(f)];
+	if (l->due_of == f) l->due_of = NULL;
 	if (f->prev) f->prev->next = f->next; else l->head = f->next;
 	if (f->next) f->next->prev = f->prev; else l->tail = f->prev;
 	f->prev = f->next = NULL;
@@ -125,6 +171,7 @@ static struct flow *flow_alloc(struct flow_table *t)
 	}
 	struct flow *f = t->free_list;
 	t->free_list = f->hnext;
+	if (t->free_list) __builtin_prefetch(t->free_list, 1);   /* the next one */
 	memset(f, 0, sizeof *f);
 	return f;
 }
@@ -139,9 +186,9 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 		for (unsigned k = 0; k < t->nslot; k++) {
 			if (!f->slot[k]) continue;
 			if (t->slot_type[k].free) t->slot_type[k].free(f->slot[k]);
-			free(f->slot[k]);
+			spare_put(t, k, f->slot[k]);
 		}
-		free(f->slot);
+		spare_put(t, t->nslot, f->slot);
 	}
 	evf_free(f->evidence);
 	free(f->name);
@@ -157,8 +204,17 @@ static void bucket_unlink(struct flow_table *t, struct flow *f)
 	if (*pp) *pp = f->hnext;
 }
 
+/* A flow leaving the table has been idle for a while: ask for all of it
+ * at once rather than stalling on one cache line after another in end(). */
+static void flow_prefetch(const struct flow *f)
+{
+	for (size_t o = 0; o < sizeof *f; o += 64) __builtin_prefetch((const char *)f + o);
+	if (f->slot) __builtin_prefetch(f->slot);
+}
+
 static void flow_remove(struct flow_table *t, struct flow *f)
 {
+	flow_prefetch(f);
 	if (t->end) t->end(t->ctx, f);
 	bucket_unlink(t, f);
 	lru_unlink(t, f);
@@ -166,10 +222,11 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 	flow_destroy(t, f);
 }
 
-struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
-                     uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir)
+/* ft_find() with the tuple's hash already computed. */
+static struct flow *find_h(struct flow_table *t, uint64_t h, uint8_t proto,
+                           const struct ts_addr *a, uint16_t ap, const struct ts_addr *b,
+                           uint16_t bp, int *dir)
 {
-	uint64_t h = tuple_hash(t, proto, a, ap, b, bp);
 	for (struct flow *f = t->bucket[h & t->mask]; f; f = f->hnext) {
 		if (f->hash != h || f->proto != proto) continue;
 		if (f->cport == ap && f->sport == bp && addr_eq(&f->cli, a) && addr_eq(&f->srv, b)) {
@@ -182,6 +239,12 @@ struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *
 		}
 	}
 	return NULL;
+}
+
+struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
+                     uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir)
+{
+	return find_h(t, tuple_hash(t, proto, a, ap, b, bp), proto, a, ap, b, bp, dir);
 }
 
 static bool well_known(uint16_t p) { return p < 1024 || p == 8080 || p == 8443 || p == 5228; }
@@ -229,7 +292,8 @@ static void grow(struct flow_table *t)
 
 struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, int *dir)
 {
-	struct flow *f = ft_find(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
+	uint64_t h = tuple_hash(t, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport);
+	struct flow *f = find_h(t, h, pk->proto, &pk->src, pk->sport, &pk->dst, pk->dport, dir);
 	if (f || !create) return f;
 	if (t->st.active >= t->max) evict_oldest(t);
 	f = flow_alloc(t);
@@ -244,7 +308,7 @@ struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create, 
 		*dir = 0;
 	}
 	f->vlan = pk->vlan;
-	f->hash = tuple_hash(t, f->proto, &f->cli, f->cport, &f->srv, f->sport);
+	f->hash = h;                      /* symmetric: either direction's */
 	if (t->st.active >= t->mask + 1 && t->mask + 1 < (uint64_t)t->max) grow(t);
 	uint64_t b = f->hash & t->mask;
 	f->hnext = t->bucket[b];
@@ -265,6 +329,7 @@ void ft_touch(struct flow_table *t, struct flow *f, uint64_t now)
 {
 	(void)now;
 	struct lru *l = &t->lru[lru_of(f)];
+	if (l->due_of == f) l->due_of = NULL;      /* its last_ts moved */
 	if (l->tail == f) return;
 	lru_unlink(t, f);
 	lru_append(t, f);
@@ -273,10 +338,16 @@ void ft_touch(struct flow_table *t, struct flow *f, uint64_t now)
 void ft_expire(struct flow_table *t, uint64_t now)
 {
 	for (int i = 0; i < 2; i++) {
+		struct lru *l = &t->lru[i];
 		struct flow *f;
-		while ((f = t->lru[i].head) != NULL) {
-			uint64_t last = flow_last(f);
-			if (last + t->idle_us[i] > now) break;
+		while ((f = l->head) != NULL) {
+			if (f == l->due_of && l->due > now) break;
+			uint64_t due = flow_last(f) + t->idle_us[i];
+			if (due > now) {
+				l->due_of = f;
+				l->due = due;
+				break;
+			}
 			t->st.expired++;
 			flow_remove(t, f);
 		}
@@ -292,6 +363,7 @@ void ft_flush(struct flow_table *t)
 	/* The table is empty: give the pool back.  A full table is most of the
 	 * peak memory, and the report is built after this. */
 	if (!t->st.active) {
+		spares_free(t);
 		while (t->chunks) {
 			struct pool_chunk *c = t->chunks;
 			t->chunks = c->next;
@@ -315,6 +387,8 @@ void ft_free(struct flow_table *t)
 		t->chunks = c->next;
 		free(c);
 	}
+	spares_free(t);
+	free(t->spare);
 	free(t->bucket);
 	free(t);
 }

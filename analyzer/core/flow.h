@@ -146,6 +146,9 @@ struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create,
 /* Find by explicit tuple (ICMP quotes). */
 struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
                      uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir);
+/* f has just been seen: the most recently used of its list.  Call after
+ * every change of a flow's last_ts (ft_expire() keeps the head's due time
+ * until the head is touched). */
 void ft_touch(struct flow_table *t, struct flow *f, uint64_t now);
 void ft_expire(struct flow_table *t, uint64_t now);
 void ft_flush(struct flow_table *t);

@@ -9,11 +9,14 @@
 #include <netinet/in.h>
 #include <ndpi/ndpi_api.h>
 #include "ndpi_glue.h"
+#include "tunables.h"
 
 struct ndpi_ctx {
 	struct ndpi_detection_module_struct *mod;
 	size_t flow_size;
 	struct ndpi_flow_struct *scratch;     /* for host matches */
+	void **spare;                         /* NDPI_SPARE_MAX slots */
+	unsigned nspare;
 };
 
 struct ndpi_ctx *ndpi_ctx_new(void)
@@ -27,6 +30,8 @@ struct ndpi_ctx *ndpi_ctx_new(void)
 	ndpi_set_protocol_detection_bitmask2(n->mod, &all);
 	ndpi_finalize_initialization(n->mod);
 	n->flow_size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+	n->spare = calloc(NDPI_SPARE_MAX, sizeof *n->spare);
+	if (!n->spare) { ndpi_exit_detection_module(n->mod); free(n); return NULL; }
 	return n;
 }
 
@@ -34,6 +39,12 @@ void ndpi_ctx_free(struct ndpi_ctx *n)
 {
 	if (!n) return;
 	if (n->scratch) ndpi_free_flow(n->scratch);
+	while (n->nspare) {                   /* data freed at release: zero it */
+		struct ndpi_flow_struct *f = n->spare[--n->nspare];
+		memset(f, 0, n->flow_size);
+		ndpi_free_flow(f);
+	}
+	free(n->spare);
 	ndpi_exit_detection_module(n->mod);
 	free(n);
 }
@@ -48,7 +59,7 @@ bool ndpi_feed(struct ndpi_ctx *n, void **state, const uint8_t *l3, size_t len,
 {
 	struct ndpi_flow_struct *f = *state;
 	if (!f) {
-		f = ndpi_flow_malloc(n->flow_size);
+		f = n->nspare ? n->spare[--n->nspare] : ndpi_flow_malloc(n->flow_size);
 		if (!f) return true;
 		memset(f, 0, n->flow_size);
 		*state = f;
@@ -76,9 +87,12 @@ const char *ndpi_host(void *state)
 	return (const char *)f->host_server_name;
 }
 
-void ndpi_flow_release(void *state)
+void ndpi_flow_release(struct ndpi_ctx *n, void *state)
 {
-	if (state) ndpi_free_flow(state);
+	if (!state) return;
+	if (!n || n->nspare >= NDPI_SPARE_MAX) { ndpi_free_flow(state); return; }
+	ndpi_free_flow_data(state);
+	n->spare[n->nspare++] = state;
 }
 
 const char *ndpi_proto_label(struct ndpi_ctx *n, uint16_t proto)

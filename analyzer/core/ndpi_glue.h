@@ -24,8 +24,9 @@ uint16_t ndpi_finish(struct ndpi_ctx *n, void **state);
 /* Host name nDPI extracted (TLS/QUIC SNI, HTTP Host), or NULL. */
 const char *ndpi_host(void *state);
 
-/* Free the per-flow state (NULL is fine). */
-void ndpi_flow_release(void *state);
+/* Done with the per-flow state (NULL is fine): freed, or kept by n for
+ * the next flow's ndpi_feed(). */
+void ndpi_flow_release(struct ndpi_ctx *n, void *state);
 
 /* Protocol id -> name ("Twitter"), NULL for unknown. */
 const char *ndpi_proto_label(struct ndpi_ctx *n, uint16_t proto);

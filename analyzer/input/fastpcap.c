@@ -38,6 +38,7 @@ struct fastpcap {
 	uint32_t snaplen;
 	uint8_t *buf;
 	size_t cap, pos, len;          /* unread bytes are buf[pos..len) */
+	size_t ahead;                  /* buf[pos..ahead) prefetched */
 	off_t file_off;                /* file offset of buf[len] */
 	bool eof;
 	bool mapped;                   /* buf is a window of the file */
@@ -89,7 +90,7 @@ static int map_at(struct fastpcap *f, off_t at)
 		f->size = st.st_size;                 /* the file grew: follow it */
 	size_t len = (size_t)(f->size - start) < FP_WINDOW ? (size_t)(f->size - start) : FP_WINDOW;
 	unmap(f);
-	f->pos = f->len = 0;
+	f->pos = f->len = f->ahead = 0;
 	f->file_off = at;
 	f->eof = at >= f->size;
 	if (f->eof || !len) return 0;
@@ -128,7 +129,7 @@ static int refill(struct fastpcap *f, size_t want)
 	if (f->pos) {                              /* keep the unread tail */
 		memmove(f->buf, f->buf + f->pos, f->len - f->pos);
 		f->len -= f->pos;
-		f->pos = 0;
+		f->pos = f->ahead = 0;
 	}
 	if (want > f->cap) return 0;               /* cannot be a plain record */
 	while (!f->eof && f->len < want) {
@@ -208,6 +209,13 @@ struct fastpcap *fp_open(const char *path)
 	return f;
 }
 
+static inline void prefetch(struct fastpcap *f)
+{
+	size_t end = f->pos + FP_AHEAD < f->len ? f->pos + FP_AHEAD : f->len;
+	if (f->ahead < f->pos) f->ahead = f->pos;
+	for (; f->ahead < end; f->ahead += 64) __builtin_prefetch(f->buf + f->ahead);
+}
+
 int fp_next(struct fastpcap *f, struct pcap_pkthdr *h, const uint8_t **data)
 {
 	if (g_bus) { errno = EIO; return -1; }    /* the file shrank */
@@ -237,6 +245,7 @@ int fp_next(struct fastpcap *f, struct pcap_pkthdr *h, const uint8_t **data)
 	h->len = len;
 	*data = r + 16;
 	f->pos += 16 + (size_t)caplen;
+	prefetch(f);
 	return 1;
 }
 
