@@ -236,11 +236,14 @@ static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int
 	}
 }
 
-/* The top-level object with one more member whose value is ready text. */
-static void put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
-                        const char *skey, const char *stext, size_t slen)
+/* The top-level object with one more member whose value is ready text,
+ * written to f: the text before that member goes out first, the member's
+ * text straight from where it is (no second copy of a large report). */
+static int put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
+                       const char *skey, const char *stext, size_t slen, FILE *f)
 {
 	json_t *tmp = json_deep_copy(o);
+	int bad = 0;
 	/* a placeholder keeps the member in its sorted place */
 	json_object_set_new(tmp, skey, json_null());
 	size_t n = json_object_size(tmp);
@@ -257,13 +260,19 @@ static void put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
 		put_string(b, keys[i], strlen(keys[i]));
 		if (indent > 0) put(b, ": ", 2);
 		else putc1(b, ':');
-		if (!strcmp(keys[i], skey)) put(b, stext, slen);
-		else put_value(b, json_object_get(tmp, keys[i]), indent, prec, 1);
+		if (strcmp(keys[i], skey)) {
+			put_value(b, json_object_get(tmp, keys[i]), indent, prec, 1);
+			continue;
+		}
+		bad |= fwrite(b->p, 1, b->n, f) != b->n;
+		bad |= fwrite(stext, 1, slen, f) != slen;
+		b->n = 0;
 	}
 	newline(b, indent, 0);
 	putc1(b, '}');
 	free(keys);
 	json_decref(tmp);
+	return bad ? -1 : 0;
 }
 
 static char *finish(struct jbuf *b, size_t *len)
@@ -310,10 +319,10 @@ int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
 {
 	struct jbuf b = { 0 };
 	if (!json_is_object(o)) return -1;
-	put_spliced(&b, o, indent, prec, key, text, len);
+	int bad = put_spliced(&b, o, indent, prec, key, text, len, f);
 	size_t n = 0;
 	char *s = finish(&b, &n);
-	return write_all(s, n, f);
+	return write_all(s, n, f) || bad ? -1 : 0;
 }
 
 /* ---- the emitter ---------------------------------------------------- */
