@@ -36,7 +36,8 @@
 #define PL_BATCH_PKTS 256      /* pipeline.c: packets per batch handed to the engine thread */
 #define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: their bytes (one larger packet grows its batch) */
 #define PL_BATCHES 8           /* pipeline.c: batches in flight: bounds memory and how far reading runs ahead */
-#define THREADS_MAX 2          /* main.c: --threads default cap: reading+decoding, the rest (pipeline.c) */
+#define PL_SPINS 4096          /* pipeline.c: checks (a yield every 64) before a waiting side sleeps: the other is usually microseconds away */
+#define THREADS_MAX 2          /* main.c: --threads default cap: reading, the rest (pipeline.c) */
 
 /* ---- core/ ---- */
 #define PROGRESS_EVERY 4096u   /* progress.h: packets between clock checks (power of 2) */

@@ -1,20 +1,28 @@
-/* pipeline.c - `analyze --threads 2`: reading and decoding in one thread,
- * the rest of the packet path in another.
+/* pipeline.c - `analyze --threads 2`: reading in one thread, the packet
+ * path in another.
  *
- * The reader copies each packet into a batch and decodes it there
- * (engine_decode: no engine state); a full batch goes to the engine
- * thread, which runs engine_packet_decoded() on each packet in order.  A
- * fixed ring of batches bounds memory and makes the reader wait when the
- * engine is behind.  The engine still sees one packet after another in
- * file order, so everything it writes is what one thread writes; only
- * the work before the flow table moves.
+ * The reader copies each packet into a batch; a full batch goes to the
+ * engine thread, which decodes each packet and runs the rest of the path
+ * (engine_decode, engine_packet_decoded) in file order.  The engine still
+ * sees one packet after another, so everything it writes is what one
+ * thread writes; only the reading moves.  (Decoding in the reader left it
+ * the slower half: measured, see README "Performance".)
  *
- * Threads: the reader owns the batch it fills (cur), the engine thread
- * the one it processes; batches change hands only through the two queues,
- * under mu.  The engine is touched by the engine thread alone until
+ * The batches form a single-producer single-consumer ring: `made` counts
+ * batches the reader has handed over, `done` those the engine has given
+ * back; the reader fills all[made % PL_BATCHES] while made - done <
+ * PL_BATCHES, the engine processes all[done % PL_BATCHES] while done <
+ * made.  Both counters are C11 atomics (release when a batch changes
+ * hands, acquire to take it), so a batch's contents are published with
+ * its counter.  A side that must wait spins a little first (the other
+ * side is usually a few microseconds away) and then sleeps on a
+ * condition variable; its `*_sleeps` flag tells the other side to signal.
+ * The engine is touched by the engine thread alone until
  * pipeline_finish() has joined it.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pipeline.h"
@@ -23,7 +31,6 @@
 
 struct pl_item {
 	struct pcap_pkthdr h;
-	struct engine_decoded d;      /* points into the batch's data      */
 	size_t off;                   /* the packet's bytes in data        */
 	int dlt;                      /* -1: a refused file's packet       */
 };
@@ -35,58 +42,78 @@ struct pl_batch {
 	uint8_t *data;
 };
 
-struct pl_queue {
-	struct pl_batch *b[PL_BATCHES];
-	unsigned head, n;
-};
-
 struct pipeline {
 	struct engine *e;
 	struct pkt_sink sink;
 	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t more, room;    /* a batch to process / to fill      */
-	struct pl_queue full, empty;
-	struct pl_batch *cur;         /* the reader's                      */
-	bool done;                    /* no batch will follow              */
 	struct pl_batch *all[PL_BATCHES];
+	atomic_ulong made, done;      /* batches handed over / given back  */
+	atomic_bool end;              /* the reader hands over no more     */
+	atomic_bool reader_sleeps, engine_sleeps;   /* in cond_wait (or about to be) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
-static void q_push(struct pl_queue *q, struct pl_batch *b)
+/* The other side moved (made, done or end): wake it if it sleeps. */
+static void poke(struct pipeline *pl, atomic_bool *other_sleeps)
 {
-	q->b[(q->head + q->n++) % PL_BATCHES] = b;
+	if (!atomic_load(other_sleeps)) return;
+	pthread_mutex_lock(&pl->mu);
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
 }
 
-static struct pl_batch *q_pop(struct pl_queue *q)
+/* Wait until ready(pl): spin, then sleep with *sleeps set. */
+static void wait_for(struct pipeline *pl, bool (*ready)(struct pipeline *), atomic_bool *sleeps)
 {
-	struct pl_batch *b = q->b[q->head];
-	q->head = (q->head + 1) % PL_BATCHES;
-	q->n--;
-	return b;
+	for (unsigned i = 0; i < PL_SPINS; i++) {
+		if (ready(pl)) return;
+		if ((i & 63) == 63) sched_yield();
+	}
+	pthread_mutex_lock(&pl->mu);
+	atomic_store(sleeps, true);
+	while (!ready(pl)) pthread_cond_wait(&pl->cv, &pl->mu);
+	atomic_store(sleeps, false);
+	pthread_mutex_unlock(&pl->mu);
 }
 
-/* Reader: pass the batch being filled on, take an empty one. */
+static bool has_room(struct pipeline *pl)
+{
+	return atomic_load(&pl->made) - atomic_load(&pl->done) < PL_BATCHES;
+}
+
+static bool has_batch(struct pipeline *pl)
+{
+	return atomic_load(&pl->done) < atomic_load(&pl->made) || atomic_load(&pl->end);
+}
+
+/* Reader: the batch being filled (its slot is free: made - done <
+ * PL_BATCHES holds whenever the reader runs). */
+static struct pl_batch *cur(struct pipeline *pl)
+{
+	return pl->all[atomic_load_explicit(&pl->made, memory_order_relaxed) % PL_BATCHES];
+}
+
+/* Reader: hand the current batch over; wait for a free one. */
 static void hand_over(struct pipeline *pl)
 {
-	pthread_mutex_lock(&pl->mu);
-	q_push(&pl->full, pl->cur);
-	pthread_cond_signal(&pl->more);
-	while (!pl->empty.n) pthread_cond_wait(&pl->room, &pl->mu);
-	pl->cur = q_pop(&pl->empty);
-	pthread_mutex_unlock(&pl->mu);
-	pl->cur->n = 0;
-	pl->cur->used = 0;
+	atomic_fetch_add(&pl->made, 1);
+	poke(pl, &pl->engine_sleeps);
+	wait_for(pl, has_room, &pl->reader_sleeps);
+	struct pl_batch *b = cur(pl);
+	b->n = 0;
+	b->used = 0;
 }
 
 /* Reader: a slot for a packet of caplen bytes in the current batch. */
 static struct pl_item *slot(struct pipeline *pl, uint32_t caplen)
 {
-	struct pl_batch *b = pl->cur;
+	struct pl_batch *b = cur(pl);
 	if (b->n == PL_BATCH_PKTS || (b->n && caplen > b->cap - b->used)) {
 		hand_over(pl);
-		b = pl->cur;
+		b = cur(pl);
 	}
-	if (caplen > b->cap) {            /* empty batch: nothing points in */
+	if (caplen > b->cap) {            /* an empty batch: grows to fit */
 		b->data = xrealloc(b->data, caplen);
 		b->cap = caplen;
 	}
@@ -100,11 +127,9 @@ static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uin
 {
 	struct pipeline *pl = ctx;
 	struct pl_item *it = slot(pl, h->caplen);
-	uint8_t *copy = pl->cur->data + it->off;
-	memcpy(copy, bytes, h->caplen);
+	memcpy(cur(pl)->data + it->off, bytes, h->caplen);
 	it->h = *h;
 	it->dlt = dlt;
-	engine_decode(dlt, h, copy, &it->d);
 }
 
 static void on_refused(void *ctx, uint32_t wirelen)
@@ -116,12 +141,18 @@ static void on_refused(void *ctx, uint32_t wirelen)
 	it->dlt = -1;
 }
 
-static void run_batch(struct engine *e, struct pl_batch *b)
+static void run_batch(struct engine *e, const struct pl_batch *b)
 {
+	struct engine_decoded d;
 	for (unsigned i = 0; i < b->n; i++) {
-		struct pl_item *it = &b->it[i];
-		if (it->dlt < 0) engine_refused(e, it->h.len);
-		else engine_packet_decoded(e, it->dlt, &it->h, b->data + it->off, &it->d);
+		const struct pl_item *it = &b->it[i];
+		const uint8_t *bytes = b->data + it->off;
+		if (it->dlt < 0) {
+			engine_refused(e, it->h.len);
+			continue;
+		}
+		engine_decode(it->dlt, &it->h, bytes, &d);
+		engine_packet_decoded(e, it->dlt, &it->h, bytes, &d);
 	}
 }
 
@@ -129,16 +160,12 @@ static void *engine_thread(void *arg)
 {
 	struct pipeline *pl = arg;
 	for (;;) {
-		pthread_mutex_lock(&pl->mu);
-		while (!pl->full.n && !pl->done) pthread_cond_wait(&pl->more, &pl->mu);
-		if (!pl->full.n) { pthread_mutex_unlock(&pl->mu); return NULL; }
-		struct pl_batch *b = q_pop(&pl->full);
-		pthread_mutex_unlock(&pl->mu);
-		run_batch(pl->e, b);
-		pthread_mutex_lock(&pl->mu);
-		q_push(&pl->empty, b);
-		pthread_cond_signal(&pl->room);
-		pthread_mutex_unlock(&pl->mu);
+		wait_for(pl, has_batch, &pl->engine_sleeps);
+		unsigned long k = atomic_load(&pl->done);
+		if (k == atomic_load(&pl->made)) return NULL;      /* end, all done */
+		run_batch(pl->e, pl->all[k % PL_BATCHES]);
+		atomic_fetch_add(&pl->done, 1);
+		poke(pl, &pl->reader_sleeps);
 	}
 }
 
@@ -148,8 +175,7 @@ static void pl_free(struct pipeline *pl)
 		if (pl->all[i]) free(pl->all[i]->data);
 		free(pl->all[i]);
 	}
-	pthread_cond_destroy(&pl->more);
-	pthread_cond_destroy(&pl->room);
+	pthread_cond_destroy(&pl->cv);
 	pthread_mutex_destroy(&pl->mu);
 	free(pl);
 }
@@ -159,16 +185,18 @@ struct pipeline *pipeline_new(struct engine *e, char *err)
 	struct pipeline *pl = xcalloc(1, sizeof *pl);
 	pl->e = e;
 	pl->sink = (struct pkt_sink){ on_packet, on_refused, pl };
+	atomic_init(&pl->made, 0);
+	atomic_init(&pl->done, 0);
+	atomic_init(&pl->end, false);
+	atomic_init(&pl->reader_sleeps, false);
+	atomic_init(&pl->engine_sleeps, false);
 	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->more, NULL);
-	pthread_cond_init(&pl->room, NULL);
+	pthread_cond_init(&pl->cv, NULL);
 	for (int i = 0; i < PL_BATCHES; i++) {
 		struct pl_batch *b = pl->all[i] = xcalloc(1, sizeof *b);
 		b->data = xmalloc(PL_BATCH_BYTES);
 		b->cap = PL_BATCH_BYTES;
-		if (i) q_push(&pl->empty, b);
 	}
-	pl->cur = pl->all[0];
 	int rc = pthread_create(&pl->th, NULL, engine_thread, pl);
 	if (rc) {
 		snprintf(err, 256, "cannot start the engine thread: %s", strerror(rc));
@@ -185,10 +213,10 @@ const struct pkt_sink *pipeline_sink(struct pipeline *pl)
 
 void pipeline_finish(struct pipeline *pl)
 {
-	pthread_mutex_lock(&pl->mu);
-	if (pl->cur->n) q_push(&pl->full, pl->cur);
-	pl->done = true;
-	pthread_cond_signal(&pl->more);
+	if (cur(pl)->n) atomic_fetch_add(&pl->made, 1);
+	atomic_store(&pl->end, true);
+	pthread_mutex_lock(&pl->mu);          /* the engine may be asleep */
+	pthread_cond_broadcast(&pl->cv);
 	pthread_mutex_unlock(&pl->mu);
 	pthread_join(pl->th, NULL);
 	pl_free(pl);

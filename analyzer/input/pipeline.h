@@ -1,6 +1,6 @@
-/* pipeline.h - `analyze --threads 2`: the reading thread copies and
- * decodes packets in batches, an engine thread runs the rest of the packet
- * path on them in the same order.  One engine sees every packet in file
+/* pipeline.h - `analyze --threads 2`: the reading thread copies packets
+ * into batches, an engine thread decodes them and runs the rest of the
+ * packet path in the same order.  One engine sees every packet in file
  * order, so the report and the events are those of one thread. */
 #ifndef TS_PIPELINE_H
 #define TS_PIPELINE_H
