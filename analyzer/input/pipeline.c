@@ -2,8 +2,7 @@
  * path in another.
  *
  * The reader copies each packet into a batch; a full batch goes to the
- * engine thread, which decodes each packet and runs the rest of the path
- * (engine_decode, engine_packet_decoded) in file order.  The engine still
+ * engine thread, which runs engine_packet() on each packet in file order.  The engine still
  * sees one packet after another, so everything it writes is what one
  * thread writes; only the reading moves.  (Decoding in the reader left it
  * the slower half: measured, see README "Performance".)
@@ -143,7 +142,6 @@ static void on_refused(void *ctx, uint32_t wirelen)
 
 static void run_batch(struct engine *e, const struct pl_batch *b)
 {
-	struct engine_decoded d;
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct pl_item *it = &b->it[i];
 		const uint8_t *bytes = b->data + it->off;
@@ -151,8 +149,7 @@ static void run_batch(struct engine *e, const struct pl_batch *b)
 			engine_refused(e, it->h.len);
 			continue;
 		}
-		engine_decode(it->dlt, &it->h, bytes, &d);
-		engine_packet_decoded(e, it->dlt, &it->h, bytes, &d);
+		engine_packet(e, it->dlt, &it->h, bytes);
 	}
 }
 
