@@ -8,7 +8,10 @@
  * read(2).  A file that shrinks under the mapping would raise SIGBUS: the
  * handler maps zeros over the rest of the window and the read ends there
  * as a read error (partial report), as libpcap's would.  A file that grows
- * is followed to its new end.  It only takes the easy case and leaves
+ * is followed to its new end.  With a retire hook (fp_retire()) the
+ * previous window stays mapped too, so that another thread can still read
+ * records after the reader has moved on (input/pipeline.c): the hook is
+ * called before that window goes and must wait until nobody uses it.  It only takes the easy case and leaves
  * everything else to libpcap, which stays the reference:
  *   - a regular file whose header is pcap 2.4 (micro- or nanosecond magic,
  *     either byte order) with a snapshot length of 1..262144;
@@ -23,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,39 +48,70 @@ struct fastpcap {
 	bool mapped;                   /* buf is a window of the file */
 	off_t size;                    /* mapped mode: the file size known */
 	struct sigaction old_bus;
+	uint8_t *prev;                 /* the window before buf (retire hook set) */
+	size_t prevcap;
+	void (*retire)(void *ctx, bool all);
+	void *retire_ctx;
 };
 
-/* The window SIGBUS may hit (one reader at a time: offline analysis is
- * single-threaded). */
-static uint8_t *volatile g_win;
-static volatile size_t g_winlen;
+/* The windows SIGBUS may hit (one reader at a time; the fault may come in
+ * another thread that reads the records, hence atomics). */
+static _Atomic(uint8_t *) g_win, g_prev;
+static atomic_size_t g_winlen, g_prevlen;
 static volatile sig_atomic_t g_bus;
+
+/* Zeros over the vanished part of window w from the page of a on (the
+ * read stops at the next record); false when a is not in w. */
+static bool zero_rest(uint8_t *w, size_t len, uint8_t *a)
+{
+	if (!w || a < w || a >= w + len) return false;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t *from = w + ((size_t)(a - w) & ~(pg - 1));
+	if (mmap(from, len - (size_t)(from - w), PROT_READ,
+	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		_exit(2);
+	return true;
+}
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	uint8_t *a = si ? (uint8_t *)si->si_addr : NULL;
-	uint8_t *w = g_win;
-	if (!w || a < w || a >= w + g_winlen) {      /* not ours: die as usual */
-		signal(sig, SIG_DFL);
+	if (!zero_rest(atomic_load(&g_win), atomic_load(&g_winlen), a) &&
+	    !zero_rest(atomic_load(&g_prev), atomic_load(&g_prevlen), a)) {
+		signal(sig, SIG_DFL);                 /* not ours: die as usual */
 		raise(sig);
 		return;
 	}
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	uint8_t *from = w + ((size_t)(a - w) & ~(pg - 1));
-	/* zeros over the vanished part; the read stops at the next record */
-	if (mmap(from, g_winlen - (size_t)(from - w), PROT_READ,
-	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
-		_exit(2);
 	g_bus = 1;
 }
 
+static void unmap_prev(struct fastpcap *f)
+{
+	if (!f->prev) return;
+	atomic_store(&g_prev, NULL);
+	atomic_store(&g_prevlen, 0);
+	munmap(f->prev, f->prevcap);
+	f->prev = NULL;
+}
+
+/* The current window goes; with a retire hook it becomes the previous
+ * one, and the one before goes once the hook says nobody reads it. */
 static void unmap(struct fastpcap *f)
 {
 	if (!f->mapped || !f->buf) return;
-	munmap(f->buf, f->cap);
-	g_win = NULL;
-	g_winlen = 0;
+	if (f->retire) {
+		f->retire(f->retire_ctx, false);
+		unmap_prev(f);
+		f->prev = f->buf;
+		f->prevcap = f->cap;
+		atomic_store(&g_prevlen, f->cap);
+		atomic_store(&g_prev, f->buf);
+	} else {
+		munmap(f->buf, f->cap);
+	}
+	atomic_store(&g_win, NULL);
+	atomic_store(&g_winlen, 0);
 	f->buf = NULL;
 }
 
@@ -98,8 +133,8 @@ static int map_at(struct fastpcap *f, off_t at)
 	if (m == MAP_FAILED) return -1;
 	f->buf = m;
 	f->cap = len;
-	g_win = m;
-	g_winlen = len;
+	atomic_store(&g_winlen, len);
+	atomic_store(&g_win, (uint8_t *)m);
 	f->pos = (size_t)(at - start);
 	f->len = len;
 	f->file_off = start + (off_t)len;
@@ -192,7 +227,7 @@ struct fastpcap *fp_open(const char *path)
 	sigemptyset(&sa.sa_mask);
 	g_bus = 0;
 	f->size = st.st_size;
-	if (!g_win && !sigaction(SIGBUS, &sa, &f->old_bus)) {
+	if (!atomic_load(&g_win) && !atomic_load(&g_prev) && !sigaction(SIGBUS, &sa, &f->old_bus)) {
 		f->mapped = true;
 		if (!map_at(f, (off_t)sizeof h)) return f;
 		/* no mapping: read(2) blocks from here */
@@ -268,11 +303,22 @@ long long fp_offset(const struct fastpcap *f)
 	return (long long)f->file_off - (long long)(f->len - f->pos);
 }
 
+bool fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx)
+{
+	if (!f->mapped) return false;
+	f->retire = retire;
+	f->retire_ctx = ctx;
+	return true;
+}
+
 void fp_close(struct fastpcap *f)
 {
 	if (!f) return;
 	if (f->mapped) {
+		if (f->retire) f->retire(f->retire_ctx, true);
+		f->retire = NULL;
 		unmap(f);
+		unmap_prev(f);
 		sigaction(SIGBUS, &f->old_bus, NULL);
 	} else {
 		free(f->buf);
