@@ -34,8 +34,8 @@
 #define FP_AHEAD 4096u         /* fastpcap.c: bytes ahead of the reader asked into the cache (page-cache pages defeat the hardware prefetcher; each record header was a stall) */
 
 #define PL_BATCH_PKTS 256      /* pipeline.c: packets per batch handed to the engine thread */
-#define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: their bytes (one larger packet grows its batch) */
-#define PL_BATCHES 8           /* pipeline.c: batches in flight: bounds memory and how far reading runs ahead */
+#define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: bytes of the packets a batch copies (libpcap's reads; a mapped file's are not copied; one larger packet grows its batch) */
+#define PL_BATCHES 32           /* pipeline.c: batches in flight: bounds memory and how far reading runs ahead */
 #define PL_SPINS 4096          /* pipeline.c: checks (a yield every 64) before a waiting side sleeps: the other is usually microseconds away */
 #define THREADS_MAX 2          /* main.c: --threads default cap: reading, the rest (pipeline.c) */
 

@@ -247,11 +247,26 @@ static void track(struct engine *e, struct flow *f, int dir, const struct pkt *p
 	}
 }
 
+void engine_decode(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+                   struct engine_decoded *d)
+{
+	d->why = MAL_NONE;
+	d->st = packet_decode(dlt, bytes, h->caplen, h->len, pkt_time(h), &d->pk, &d->why);
+}
+
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
                    const uint8_t *bytes)
 {
-	struct pkt pk;
-	enum mal_reason why = MAL_NONE;
+	struct engine_decoded d;
+	engine_decode(dlt, h, bytes, &d);
+	engine_packet_decoded(e, dlt, h, bytes, &d);
+}
+
+void engine_packet_decoded(struct engine *e, int dlt, const struct pcap_pkthdr *h,
+                           const uint8_t *bytes, struct engine_decoded *d)
+{
+	struct pkt *pk = &d->pk;
+	enum mal_reason why = d->why;
 	uint64_t ts = pkt_time(h);
 
 	e->packets++;
@@ -264,47 +279,48 @@ void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
 	e->cur_dlt = dlt;
 	e->cur_h = h;
 	e->cur_bytes = bytes;
-	int st = packet_decode(dlt, bytes, h->caplen, h->len, ts ? ts : e->now, &pk, &why);
+	if (!ts) pk->ts = e->now;         /* no time: the latest packet's */
+	int st = d->st;
 	if (e->now >= e->next_tick) {
 		tick(e);
 		e->next_tick = e->now + TICK_US;
 	}
-	if (st == DIS_UNSUPPORTED && !pk.ipver) {
-		if (why == MAL_NONE && pk.ethertype == 0xffff) e->unknown_dlt++;
+	if (st == DIS_UNSUPPORTED && !pk->ipver) {
+		if (why == MAL_NONE && pk->ethertype == 0xffff) e->unknown_dlt++;
 		else e->non_ip++;
 		return;
 	}
-	if (st == DIS_TRUNCATED && pk.l4_valid && (pk.proto == 6 || pk.proto == 17)) {
+	if (st == DIS_TRUNCATED && pk->l4_valid && (pk->proto == 6 || pk->proto == 17)) {
 		/* cut by the snap length inside the TCP options or payload: the
 		 * fixed header is there, which is all the tracking needs */
 		e->truncated++;
 	} else if (st != DIS_OK) {
 		if (why != MAL_NONE && why < MAL_COUNT) e->malformed[why]++;
 		e->malformed_total++;
-		if (!pk.ipver || !pk.proto) return;
+		if (!pk->ipver || !pk->proto) return;
 		/* a bad TCP option still leaves a usable header */
-		if (!(pk.proto == 6 && why == MAL_TCP_OPT)) return;
+		if (!(pk->proto == 6 && why == MAL_TCP_OPT)) return;
 	}
-	if (pk.frag) {
+	if (pk->frag) {
 		e->fragments++;
-		if (!pk.frag_first) return;
+		if (!pk->frag_first) return;
 	}
 	struct flow *f = NULL;
 	int dir = 0;
-	if (pk.proto == 6 || pk.proto == 17) {
-		f = ft_lookup(e->ft, &pk, true, &dir);
-		if (pk.proto == 6 && tcp_is_duplicate(f, dir, &pk)) { e->duplicates++; return; }
-		track(e, f, dir, &pk);
-		attr_packet(e, f, dir, &pk);
-	} else if (pk.proto == 1 || pk.proto == 58) {
-		f = attr_icmp(e, &pk, &dir);
+	if (pk->proto == 6 || pk->proto == 17) {
+		f = ft_lookup(e->ft, pk, true, &dir);
+		if (pk->proto == 6 && tcp_is_duplicate(f, dir, pk)) { e->duplicates++; return; }
+		track(e, f, dir, pk);
+		attr_packet(e, f, dir, pk);
+	} else if (pk->proto == 1 || pk->proto == 58) {
+		f = attr_icmp(e, pk, &dir);
 	}
-	unsigned cls = pk.proto == 6 ? 0 : pk.proto == 17 ? 1 :      /* DET_* bit */
-	               (pk.proto == 1 || pk.proto == 58) ? 2 : 3;
+	unsigned cls = pk->proto == 6 ? 0 : pk->proto == 17 ? 1 :      /* DET_* bit */
+	               (pk->proto == 1 || pk->proto == 58) ? 2 : 3;
 	const struct det_hooks *hk = &e->hooks;
 	for (unsigned i = 0; i < hk->npkt[cls]; i++) {
 		struct det_ctx *c = hk->pkt[cls][i];
-		c->d->on_packet(c->st, c, &pk, f, dir);
+		c->d->on_packet(c->st, c, pk, f, dir);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pcap/pcap.h>
+#include "dissect.h"
 #include "tunables.h"
 
 struct engine;
@@ -55,6 +56,20 @@ struct engine *engine_new(const struct engine_opts *o, char *err);
 /* Feed one packet.  Never fails: malformed input is counted. */
 void engine_packet(struct engine *e, int dlt, const struct pcap_pkthdr *h,
                    const uint8_t *bytes);
+
+/* The same in two steps, so that decoding can run ahead in another
+ * thread (input/pipeline.c): engine_decode() reads no engine state;
+ * engine_packet_decoded() does the rest of engine_packet() with what it
+ * found (bytes must still be the ones it decoded: d points into them). */
+struct engine_decoded {
+	struct pkt pk;
+	int st;                      /* DIS_* of packet_decode()             */
+	enum mal_reason why;
+};
+void engine_decode(int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+                   struct engine_decoded *d);
+void engine_packet_decoded(struct engine *e, int dlt, const struct pcap_pkthdr *h,
+                           const uint8_t *bytes, struct engine_decoded *d);
 
 /* A packet of a link type that is not analysed (a whole file refused
  * for it): counted in the report's packets, bytes and unknown_linktype. */

@@ -52,9 +52,10 @@ static int read_fast(const struct pkt_sink *k, pcap_t *p, const char *file, int 
 	struct pcap_pkthdr h;
 	const uint8_t *bytes;
 	int rc;
+	bool stable = k->retire && fp_retire(f, k->retire, k->ctx);
 	while ((rc = fp_next(f, &h, &bytes)) == 1) {
 		if (prog && !pcap_offline_filter(prog, &h, bytes)) continue;
-		k->packet(k->ctx, dlt, &h, bytes);
+		k->packet(k->ctx, dlt, &h, bytes, stable);
 		res->packets++;
 		if (at_limit(res, max_packets, stop)) break;
 		if (!(res->packets & (PROGRESS_EVERY - 1))) progress_tick(fp_offset(f), res->packets);
@@ -114,7 +115,7 @@ static int read_one(const struct pkt_sink *k, const char *file, const char *filt
 	int rc;
 	uint64_t seen = 0;       /* record bytes: the position when ftello() cannot tell (pipes) */
 	while ((rc = pcap_next_ex(p, &h, &bytes)) == 1) {
-		k->packet(k->ctx, dlt, h, bytes);
+		k->packet(k->ctx, dlt, h, bytes, false);
 		res->packets++;
 		seen += 16 + h->caplen;
 		if (at_limit(res, max_packets, stop)) break;
@@ -145,7 +146,8 @@ int capture_offline_to(const struct pkt_sink *k, const char *const *files, int n
 	return worst;
 }
 
-static void to_engine(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
+static void to_engine(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+                      bool stable)
 {
 	engine_packet(ctx, dlt, h, bytes);
 }
@@ -159,6 +161,6 @@ int capture_offline(struct engine *e, const char *const *files, int nfiles,
                     const char *filter, uint64_t max_packets,
                     volatile int *stop, struct offline_result *res)
 {
-	struct pkt_sink k = { to_engine, refused_to_engine, e };
+	struct pkt_sink k = { to_engine, refused_to_engine, NULL, e };
 	return capture_offline_to(&k, files, nfiles, filter, max_packets, stop, res);
 }

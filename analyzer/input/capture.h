@@ -25,12 +25,17 @@ int capture_offline(struct engine *e, const char *const *files, int nfiles,
                     const char *filter, uint64_t max_packets,
                     volatile int *stop, struct offline_result *res);
 
-/* Where capture_offline_to() delivers: a packet (valid during the call)
- * or one of a refused file (engine_refused).  capture_offline() is the
- * engine itself; input/pipeline.c hands them to an engine thread. */
+/* Where capture_offline_to() delivers: a packet or one of a refused file
+ * (engine_refused).  A packet's bytes are valid during the call, or, when
+ * `stable`, until the sink's retire hook says otherwise (fastpcap.h,
+ * fp_retire(): only a sink with a retire hook gets stable packets).
+ * capture_offline() is the engine itself; input/pipeline.c hands them to
+ * an engine thread. */
 struct pkt_sink {
-	void (*packet)(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes);
+	void (*packet)(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+	               bool stable);
 	void (*refused)(void *ctx, uint32_t wirelen);
+	void (*retire)(void *ctx, bool all);     /* may be NULL */
 	void *ctx;
 };
 int capture_offline_to(const struct pkt_sink *sink, const char *const *files, int nfiles,

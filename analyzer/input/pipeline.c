@@ -1,11 +1,13 @@
 /* pipeline.c - `analyze --threads 2`: reading in one thread, the packet
  * path in another.
  *
- * The reader copies each packet into a batch; a full batch goes to the
- * engine thread, which runs engine_packet() on each packet in file order.  The engine still
- * sees one packet after another, so everything it writes is what one
- * thread writes; only the reading moves.  (Decoding in the reader left it
- * the slower half: measured, see README "Performance".)
+ * The reader puts each packet in a batch; a full batch goes to the engine
+ * thread, which runs engine_packet() on each packet in file order.  The
+ * engine still sees one packet after another, so everything it writes is
+ * what one thread writes; only the reading moves.  A packet of a mapped
+ * file is not copied: the batch points into the mapping, which fastpcap
+ * keeps until on_retire() has waited for the batches that use it; other
+ * packets (libpcap's reads) are copied into the batch.
  *
  * The batches form a single-producer single-consumer ring: `made` counts
  * batches the reader has handed over, `done` those the engine has given
@@ -19,6 +21,7 @@
  * The engine is touched by the engine thread alone until
  * pipeline_finish() has joined it.
  */
+#define _GNU_SOURCE 1 /* pthread_setname_np */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -29,8 +32,10 @@
 #include "util.h"
 
 struct pl_item {
+	struct engine_decoded d;      /* decoded by the reader             */
 	struct pcap_pkthdr h;
-	size_t off;                   /* the packet's bytes in data        */
+	const uint8_t *bytes;         /* in the mapped file, or NULL: ...  */
+	size_t off;                   /* ... the bytes are in data at off  */
 	int dlt;                      /* -1: a refused file's packet       */
 };
 
@@ -49,6 +54,8 @@ struct pipeline {
 	atomic_ulong made, done;      /* batches handed over / given back  */
 	atomic_bool end;              /* the reader hands over no more     */
 	atomic_bool reader_sleeps, engine_sleeps;   /* in cond_wait (or about to be) */
+	unsigned long mark;           /* reader: batches before it may use the previous window */
+	unsigned long want;           /* reader: waits until done >= want  */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -113,8 +120,8 @@ static struct pl_item *slot(struct pipeline *pl, uint32_t caplen)
 		b = cur(pl);
 	}
 	if (caplen > b->cap) {            /* an empty batch: grows to fit */
-		b->data = xrealloc(b->data, caplen);
-		b->cap = caplen;
+		b->cap = caplen > PL_BATCH_BYTES ? caplen : PL_BATCH_BYTES;
+		b->data = xrealloc(b->data, b->cap);
 	}
 	struct pl_item *it = &b->it[b->n++];
 	it->off = b->used;
@@ -122,40 +129,68 @@ static struct pl_item *slot(struct pipeline *pl, uint32_t caplen)
 	return it;
 }
 
-static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes)
+static void on_packet(void *ctx, int dlt, const struct pcap_pkthdr *h, const uint8_t *bytes,
+                      bool stable)
 {
 	struct pipeline *pl = ctx;
-	struct pl_item *it = slot(pl, h->caplen);
-	memcpy(cur(pl)->data + it->off, bytes, h->caplen);
+	struct pl_item *it = slot(pl, stable ? 0 : h->caplen);
+	it->bytes = stable ? bytes : NULL;
+	if (!stable) {
+		memcpy(cur(pl)->data + it->off, bytes, h->caplen);
+		bytes = cur(pl)->data + it->off;
+	}
 	it->h = *h;
 	it->dlt = dlt;
+	engine_decode(dlt, h, bytes, &it->d);
+}
+
+static bool drained(struct pipeline *pl)
+{
+	return atomic_load(&pl->done) >= pl->want;
+}
+
+/* Reader, before fastpcap unmaps a window: wait until the batches that
+ * may point into it are done.  Those are the batches before `mark`, the
+ * current one at the previous window change (all: every batch). */
+static void on_retire(void *ctx, bool all)
+{
+	struct pipeline *pl = ctx;
+	unsigned long made = atomic_load_explicit(&pl->made, memory_order_relaxed);
+	unsigned long upto = all ? made + 1 : pl->mark;
+	if (upto > made && cur(pl)->n) hand_over(pl);
+	made = atomic_load_explicit(&pl->made, memory_order_relaxed);
+	pl->want = upto < made ? upto : made;
+	wait_for(pl, drained, &pl->reader_sleeps);
+	pl->mark = made + 1;
 }
 
 static void on_refused(void *ctx, uint32_t wirelen)
 {
 	struct pipeline *pl = ctx;
 	struct pl_item *it = slot(pl, 0);
+	it->bytes = NULL;
 	memset(&it->h, 0, sizeof it->h);
 	it->h.len = wirelen;
 	it->dlt = -1;
 }
 
-static void run_batch(struct engine *e, const struct pl_batch *b)
+static void run_batch(struct engine *e, struct pl_batch *b)
 {
 	for (unsigned i = 0; i < b->n; i++) {
-		const struct pl_item *it = &b->it[i];
-		const uint8_t *bytes = b->data + it->off;
+		struct pl_item *it = &b->it[i];
+		const uint8_t *bytes = it->bytes ? it->bytes : b->data + it->off;
 		if (it->dlt < 0) {
 			engine_refused(e, it->h.len);
 			continue;
 		}
-		engine_packet(e, it->dlt, &it->h, bytes);
+		engine_packet_decoded(e, it->dlt, &it->h, bytes, &it->d);
 	}
 }
 
 static void *engine_thread(void *arg)
 {
 	struct pipeline *pl = arg;
+	pthread_setname_np(pthread_self(), "ts-engine");    /* for top and perf */
 	for (;;) {
 		wait_for(pl, has_batch, &pl->engine_sleeps);
 		unsigned long k = atomic_load(&pl->done);
@@ -181,7 +216,7 @@ struct pipeline *pipeline_new(struct engine *e, char *err)
 {
 	struct pipeline *pl = xcalloc(1, sizeof *pl);
 	pl->e = e;
-	pl->sink = (struct pkt_sink){ on_packet, on_refused, pl };
+	pl->sink = (struct pkt_sink){ on_packet, on_refused, on_retire, pl };
 	atomic_init(&pl->made, 0);
 	atomic_init(&pl->done, 0);
 	atomic_init(&pl->end, false);
@@ -190,9 +225,7 @@ struct pipeline *pipeline_new(struct engine *e, char *err)
 	pthread_mutex_init(&pl->mu, NULL);
 	pthread_cond_init(&pl->cv, NULL);
 	for (int i = 0; i < PL_BATCHES; i++) {
-		struct pl_batch *b = pl->all[i] = xcalloc(1, sizeof *b);
-		b->data = xmalloc(PL_BATCH_BYTES);
-		b->cap = PL_BATCH_BYTES;
+		pl->all[i] = xcalloc(1, sizeof *pl->all[i]);  /* data: when a packet is copied */
 	}
 	int rc = pthread_create(&pl->th, NULL, engine_thread, pl);
 	if (rc) {
