@@ -28,13 +28,11 @@
 #define CRYPTO_MAX     8192    /* quic.c: ClientHello bytes gathered from Initial CRYPTO frames */
 
 /* ---- input/ ---- */
-#define FP_BLOCK (1u << 20)    /* fastpcap.c: read(2) buffer when the file is not mapped, bytes (the largest record) */
-#define FP_WINDOW (16u << 20)  /* fastpcap.c: bytes of the file mapped at once (16 MiB) */
+#define FP_BLOCK (1u << 20)    /* fastpcap.c: bytes per read(2) block (holds the largest record; two with --threads 2) */
 #define FP_MAX_SNAP 262144u    /* fastpcap.c: largest snaplen taken as a sane header (libpcap's 256 KiB) */
-#define FP_AHEAD 4096u         /* fastpcap.c: bytes ahead of the reader asked into the cache (page-cache pages defeat the hardware prefetcher; each record header was a stall) */
 
 #define PL_BATCH_PKTS 256      /* pipeline.c: packets per batch handed to the engine thread */
-#define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: bytes of the packets a batch copies (libpcap's reads; a mapped file's are not copied; one larger packet grows its batch) */
+#define PL_BATCH_BYTES (256 * 1024)  /* pipeline.c: bytes of the packets a batch copies (libpcap's reads; fastpcap's blocks are not copied; one larger packet grows its batch) */
 #define PL_BATCHES 32           /* pipeline.c: batches in flight: bounds memory and how far reading runs ahead */
 #define PL_SPINS 4096          /* pipeline.c: checks (a yield every 64) before a waiting side sleeps: the other is usually microseconds away */
 #define THREADS_MAX 2          /* main.c: --threads default cap: reading, the rest (pipeline.c) */

@@ -17,14 +17,14 @@ struct fastpcap *fp_open(const char *path);
 int fp_next(struct fastpcap *f, struct pcap_pkthdr *h, const uint8_t **data);
 bool fp_at_end(const struct fastpcap *f);
 /* Keep records valid after the next call, for another thread: from here
- * a record's bytes stay mapped until retire(ctx, false) has returned at a
- * later window change, which comes before the window the record is in
- * is unmapped, and must not return while a record handed out before the
- * previous window change is still in use; retire(ctx, true) comes at
- * fp_close(), before every record goes.  false (no hook set) when the
- * file is read, not mapped: records are then valid until the next call. */
+ * the reader fills two blocks in turn and calls retire(ctx, false) before
+ * it fills one again; the hook must not return while a record handed out
+ * before the previous such call is still in use.  retire(ctx, true) comes
+ * at fp_close(), before every record goes.  Without a hook, a record is
+ * valid until the next call.  true when the hook is set. */
 bool fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx);
-/* The -1 of fp_next() was the file shrinking under the reader. */
+/* The -1 of fp_next() was the file ending before the size it had when
+ * opened (it shrank under the reader). */
 bool fp_shrank(const struct fastpcap *f);
 long long fp_offset(const struct fastpcap *f);
 void fp_close(struct fastpcap *f);

@@ -4,10 +4,11 @@
  * The reader puts each packet in a batch; a full batch goes to the engine
  * thread, which runs engine_packet() on each packet in file order.  The
  * engine still sees one packet after another, so everything it writes is
- * what one thread writes; only the reading moves.  A packet of a mapped
- * file is not copied: the batch points into the mapping, which fastpcap
- * keeps until on_retire() has waited for the batches that use it; other
- * packets (libpcap's reads) are copied into the batch.
+ * what one thread writes; only the reading moves.  The reader also
+ * decodes each packet (engine_decode: no engine state).  A packet from
+ * fastpcap's blocks is not copied: the batch points into the block, which
+ * fastpcap fills again only after on_retire() has waited for the batches
+ * that use it; other packets (libpcap's reads) are copied into the batch.
  *
  * The batches form a single-producer single-consumer ring: `made` counts
  * batches the reader has handed over, `done` those the engine has given
@@ -34,7 +35,7 @@
 struct pl_item {
 	struct engine_decoded d;      /* decoded by the reader             */
 	struct pcap_pkthdr h;
-	const uint8_t *bytes;         /* in the mapped file, or NULL: ...  */
+	const uint8_t *bytes;         /* in fastpcap's block, or NULL: ... */
 	size_t off;                   /* ... the bytes are in data at off  */
 	int dlt;                      /* -1: a refused file's packet       */
 };
@@ -54,7 +55,7 @@ struct pipeline {
 	atomic_ulong made, done;      /* batches handed over / given back  */
 	atomic_bool end;              /* the reader hands over no more     */
 	atomic_bool reader_sleeps, engine_sleeps;   /* in cond_wait (or about to be) */
-	unsigned long mark;           /* reader: batches before it may use the previous window */
+	unsigned long mark;           /* reader: batches before it may use the older block */
 	unsigned long want;           /* reader: waits until done >= want  */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -149,9 +150,9 @@ static bool drained(struct pipeline *pl)
 	return atomic_load(&pl->done) >= pl->want;
 }
 
-/* Reader, before fastpcap unmaps a window: wait until the batches that
- * may point into it are done.  Those are the batches before `mark`, the
- * current one at the previous window change (all: every batch). */
+/* Reader, before fastpcap fills a block again: wait until the batches
+ * that may point into it are done.  Those are the batches before `mark`,
+ * the current one at the previous call (all: every batch). */
 static void on_retire(void *ctx, bool all)
 {
 	struct pipeline *pl = ctx;

@@ -43,8 +43,8 @@ TS=build-tsan/tamperscope
 caps=$(find pcaps/lab -name '*.pcap' | LC_ALL=C sort)
 [ -d ../shared/pcaps/interference ] &&
 	caps="$caps $(find ../shared/pcaps/interference -type f | LC_ALL=C sort | head -n 4)"
-# records larger than a mapping window's share: the reader waits for the
-# engine before a window goes (the retire hook's handshake)
+# records of 256 KiB: the reader waits for the engine before fastpcap
+# fills a block again (the retire hook's handshake)
 python3 tests/tools/bigrecords.py "$tmp/big.pcap" 2>/dev/null && caps="$caps $tmp/big.pcap"
 n=0; bad=0
 for c in $caps; do

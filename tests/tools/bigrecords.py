@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """bigrecords.py OUT [N]: a classic pcap of N (200) Ethernet/IPv4/UDP records
 of 256 KiB each (the largest snapshot length), one flow per record, in
-198.18.0.0/15.  `--threads 2` reads a mapped file in place; with records
-this size the batches in flight hold more than a 16 MiB mapping window,
-so the reader must wait for the engine before a window goes
-(tests/suites/threads.sh, tsan.sh)."""
+198.18.0.0/15.  `--threads 2` hands the engine thread packets in
+fastpcap's read blocks; with records this size a batch spans more than
+its two 1 MiB blocks, so the reader must wait for the engine before it
+fills a block again (tests/suites/threads.sh, tsan.sh)."""
 import struct
 import sys
 
