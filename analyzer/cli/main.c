@@ -37,9 +37,9 @@ static void usage_analyze(FILE *f)
 	"  -c N                stop after N packets\n"
 	"  -q                  quiet: no summary, and no progress line (shown while reading\n"
 	"                      when stderr is a terminal), on stderr\n"
-	"  --threads N         1: one thread; 2 (the default on 2 or more cores): read in\n"
-	"                      one, the rest in another; more than 2 adds nothing yet.\n"
-	"                      The output is the same whatever N\n");
+	"  --threads N         1: one thread; 2 (the default on 2 or more cores): read and\n"
+	"                      decode in one, the rest in another; more than 2 adds\n"
+	"                      nothing yet.  The output is the same whatever N\n");
 	cli_det_usage(f);
 	fprintf(f,
 	"  --max-flows N       flow table cap (default 262144)\n"
