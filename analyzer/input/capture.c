@@ -52,7 +52,8 @@ static int read_fast(const struct pkt_sink *k, pcap_t *p, const char *file, int 
 	struct pcap_pkthdr h;
 	const uint8_t *bytes;
 	int rc;
-	bool stable = k->retire && fp_retire(f, k->retire, k->ctx);
+	bool stable = k->retire != NULL;      /* records outlive the call */
+	if (stable) fp_retire(f, k->retire, k->ctx);
 	while ((rc = fp_next(f, &h, &bytes)) == 1) {
 		if (prog && !pcap_offline_filter(prog, &h, bytes)) continue;
 		k->packet(k->ctx, dlt, &h, bytes, stable);

@@ -194,12 +194,11 @@ long long fp_offset(const struct fastpcap *f)
 	return (long long)f->file_off - (long long)(f->len - f->pos);
 }
 
-bool fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx)
+void fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx)
 {
 	if (!f->other) f->other = xmalloc(f->cap);
 	f->retire = retire;
 	f->retire_ctx = ctx;
-	return true;
 }
 
 void fp_close(struct fastpcap *f)

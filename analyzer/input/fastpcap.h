@@ -21,8 +21,8 @@ bool fp_at_end(const struct fastpcap *f);
  * it fills one again; the hook must not return while a record handed out
  * before the previous such call is still in use.  retire(ctx, true) comes
  * at fp_close(), before every record goes.  Without a hook, a record is
- * valid until the next call.  true when the hook is set. */
-bool fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx);
+ * valid until the next call. */
+void fp_retire(struct fastpcap *f, void (*retire)(void *ctx, bool all), void *ctx);
 /* The -1 of fp_next() was the file ending before the size it had when
  * opened (it shrank under the reader). */
 bool fp_shrank(const struct fastpcap *f);
