@@ -114,6 +114,9 @@
 /* ---- report/ ---- */
 #define DEST_HOSTS_MAX 16      /* dest.c: host names kept per destination */
 #define DEST_IPS_MAX 16        /* dest.c: addresses kept per destination */
+#define DEST_NAME_INLINE 48    /* dest.c: name bytes kept inside a destination's record, more are allocated (an IPv6 address's text fits) */
+#define DEST_CHUNK 256         /* dest.c: destination records allocated at once (an evicted one is reused in place) */
+#define DEST_SLOT_LOAD 2       /* dest.c: hash slots per destination at the cap (linear probing: short runs) */
 #define DEST_SIGS_MAX 16       /* dest.c: signatures (type, stage) per destination */
 #define SIG_EXAMPLES_MAX 5     /* dest.c: example community IDs per signature */
 #define SIG_PORTS 8            /* dest.c: ports counted per repetition signature */

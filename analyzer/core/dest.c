@@ -5,6 +5,8 @@
  * signature is evicted and counted.  The JSON of the table (verdicts,
  * confidences, the sorted array) is report work: report/dest_json.c.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dest.h"
@@ -13,36 +15,62 @@
 #include "tunables.h"
 #include "util.h"
 
+/* Records come DEST_CHUNK at a time, zeroed and line-aligned; they are
+ * never freed one by one: an evicted record is reused in place. */
+struct dest_chunk {
+	struct dest_chunk *next;
+	void *mem;                   /* as allocated (v is aligned inside) */
+	struct dest *v;
+};
+
+static struct dest *dest_alloc(struct dest_table *t)
+{
+	if (!t->chunks || t->chunk_used == DEST_CHUNK) {
+		struct dest_chunk *c = xmalloc(sizeof *c);
+		c->mem = xcalloc(1, DEST_CHUNK * sizeof *c->v + _Alignof(struct dest));
+		uintptr_t a = (uintptr_t)c->mem, al = _Alignof(struct dest);
+		c->v = (struct dest *)((a + al - 1) & ~(al - 1));
+		c->next = t->chunks;
+		t->chunks = c;
+		t->chunk_used = 0;
+	}
+	return &t->chunks->v[t->chunk_used++];
+}
+
 struct dest_table *dest_new(unsigned max)
 {
 	struct dest_table *t = xcalloc(1, sizeof *t);
-	t->nb = 1024;
-	while (t->nb < max) t->nb <<= 1;
-	t->bucket = xcalloc(t->nb, sizeof *t->bucket);
 	t->max = max < 16 ? 16 : max;
+	t->nslot = 1024;
+	while (t->nslot < (size_t)t->max * DEST_SLOT_LOAD) t->nslot <<= 1;
+	t->slot = xcalloc(t->nslot, sizeof *t->slot);
 	return t;
 }
 
-static void dest_destroy(struct dest *d)
+/* What d holds besides its record. */
+static void dest_release(struct dest *d)
 {
 	free(d->tl);
-	free(d->name);
+	if (d->name != d->name_in) free(d->name);
 	free(d->service);
 	for (unsigned i = 0; i < d->nhosts; i++) free(d->hosts[i]);
 	for (unsigned i = 0; i < d->nsigs; i++)
 		for (unsigned j = 0; j < d->sigs[i].nex; j++) free(d->sigs[i].ex[j]);
 	free(d->sigs);
-	free(d);
 }
 
 void dest_free(struct dest_table *t)
 {
 	if (!t) return;
-	for (size_t i = 0; i < t->nb; i++) {
-		struct dest *d = t->bucket[i], *n;
-		for (; d; d = n) { n = d->hnext; dest_destroy(d); }
+	for (size_t i = 0; i < t->nslot; i++)
+		if (t->slot[i].d) dest_release(t->slot[i].d);
+	while (t->chunks) {
+		struct dest_chunk *c = t->chunks;
+		t->chunks = c->next;
+		free(c->mem);
+		free(c);
 	}
-	free(t->bucket);
+	free(t->slot);
 	free(t);
 }
 
@@ -74,18 +102,39 @@ static void lru_append(struct dest_table *t, struct dest *d)
 	d->in_lru = true;
 }
 
-static bool evict_one(struct dest_table *t)
+/* Empty slot i, moving later members of its run back so that every
+ * destination stays reachable from its home slot (no tombstones). */
+static void slot_clear(struct dest_table *t, size_t i)
+{
+	size_t mask = t->nslot - 1, j = i;
+	for (;;) {
+		t->slot[i].d = NULL;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->slot[j].d) return;
+			size_t home = t->slot[j].hash & mask;
+			/* j's member may move to i unless its home lies in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+		}
+		t->slot[i] = t->slot[j];
+		i = j;
+	}
+}
+
+/* The least recently seen destination without a signature, out of the
+ * table and emptied for reuse; NULL when there is none. */
+static struct dest *evict_one(struct dest_table *t)
 {
 	struct dest *d = t->lru_head;
-	if (!d) return false;
+	if (!d) return NULL;
 	lru_unlink(t, d);
-	struct dest **pp = &t->bucket[d->hash & (t->nb - 1)];
-	while (*pp && *pp != d) pp = &(*pp)->hnext;
-	if (*pp) *pp = d->hnext;
-	dest_destroy(d);
+	size_t mask = t->nslot - 1, i = d->hash & mask;
+	while (t->slot[i].d != d) i = (i + 1) & mask;
+	slot_clear(t, i);
+	dest_release(d);
 	t->n--;
 	t->evicted++;
-	return true;
+	return d;
 }
 
 struct dest *dest_get(struct dest_table *t, const char *name)
@@ -94,23 +143,39 @@ struct dest *dest_get(struct dest_table *t, const char *name)
 	return dest_get_new(t, name, &created);
 }
 
+/* A destination record for name: the evicted one d (its arrays are read
+ * only below their counts, and its name is written over, so only the
+ * fields between are cleared), or new memory. */
+static struct dest *dest_init(struct dest_table *t, struct dest *d, const char *name,
+                              uint64_t h)
+{
+	if (d) memset(&d->lprev, 0, offsetof(struct dest, ips) - offsetof(struct dest, lprev));
+	else d = dest_alloc(t);
+	size_t len = strlen(name);
+	d->name = len < sizeof d->name_in ? d->name_in : xmalloc(len + 1);
+	memcpy(d->name, name, len + 1);
+	d->hash = h;
+	return d;
+}
+
 struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 {
 	uint64_t h = name_hash(name);
-	size_t b = h & (t->nb - 1);
+	size_t mask = t->nslot - 1, i = h & mask;
 	*created = false;
-	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
-		if (d->hash == h && !strcmp(d->name, name)) return d;
+	for (; t->slot[i].d; i = (i + 1) & mask)
+		if (t->slot[i].hash == h && !strcmp(t->slot[i].d->name, name)) return t->slot[i].d;
 	*created = true;
-	if (t->n >= t->max && !evict_one(t)) {
+	struct dest *old = NULL;
+	if (t->n >= t->max && !(old = evict_one(t))) {
 		t->evicted++;
 		return NULL;
 	}
-	struct dest *d = xcalloc(1, sizeof *d);
-	d->name = xstrdup(name);
-	d->hash = h;
-	d->hnext = t->bucket[b];
-	t->bucket[b] = d;
+	struct dest *d = dest_init(t, old, name, h);
+	if (old)                        /* the eviction may have moved slots */
+		for (i = h & mask; t->slot[i].d; i = (i + 1) & mask) {}
+	t->slot[i].hash = h;
+	t->slot[i].d = d;
 	d->tab = t;
 	lru_append(t, d);
 	t->n++;

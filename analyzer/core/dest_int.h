@@ -41,38 +41,51 @@ struct sig {
 	unsigned nex;
 };
 
+/* Laid out for the cache (records start a 64-byte line): a lookup reads
+ * the first line (hash, name); the fields every destination uses follow
+ * and are cleared when an evicted record is reused (dest.c: lprev up to
+ * ips); the arrays after them are read only below their counts. */
 struct dest {
-	struct dest *hnext;
+	_Alignas(64) uint64_t hash;  /* of name: the table compares it first */
+	char *name;                  /* name_in, or allocated when longer */
+	char name_in[DEST_NAME_INLINE];
 	struct dest *lprev, *lnext;  /* LRU list while evictable */
 	struct dest_table *tab;
-	bool in_lru;
-	uint64_t hash;               /* of name: chains compare it first  */
-	char *name;
 	char *service;
+	struct sig *sigs;
+	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
+	uint64_t first, last;
+	uint64_t last_clean;         /* last connection without interference */
+	unsigned nhosts, nips, nsigs;
+	unsigned ntl, tlpos;
+	bool in_lru;
 	bool social;
-	char *hosts[DEST_HOSTS_MAX];
-	unsigned nhosts;
-	struct ts_addr ips[DEST_IPS_MAX];
-	unsigned nips;
+	uint16_t evidence[TL_TYPES]; /* evidence files written, per signature */
 	struct dest_tcp tcp;
 	struct dest_udp udp;
 	uint64_t dns_q, dns_r;
-	struct sig *sigs;
-	unsigned nsigs;
-	uint64_t first, last;
-	uint64_t last_clean;         /* last connection without interference */
-	uint16_t evidence[TL_TYPES]; /* evidence files written, per signature */
-	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
-	unsigned ntl, tlpos;
+	struct ts_addr ips[DEST_IPS_MAX];
+	char *hosts[DEST_HOSTS_MAX];
 };
 
+/* Open addressing, linear probing: a destination's name hash sits in its
+ * slot, so a lookup touches no other destination's memory. */
+struct dest_slot {
+	uint64_t hash;
+	struct dest *d;              /* NULL: empty */
+};
+
+struct dest_chunk;
+
 struct dest_table {
-	struct dest **bucket;
-	size_t nb;
+	struct dest_slot *slot;
+	size_t nslot;                /* a power of 2, at least twice max */
 	unsigned max, n;
 	uint64_t evicted;
 	uint64_t answered;           /* answered connections (verdict.h)  */
 	struct dest *lru_head, *lru_tail;   /* evictable, oldest first */
+	struct dest_chunk *chunks;   /* records, DEST_CHUNK at a time */
+	unsigned chunk_used;         /* records handed out of the newest */
 };
 
 #endif
