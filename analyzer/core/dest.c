@@ -247,6 +247,10 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 bool dest_evidence_slot(struct dest *d, const char *type, unsigned max)
 {
 	int k = tl_index(type);
+	if (!d->evidence_used) {
+		memset(d->evidence, 0, sizeof d->evidence);
+		d->evidence_used = true;
+	}
 	if (d->evidence[k] >= max) return false;
 	d->evidence[k]++;
 	return true;

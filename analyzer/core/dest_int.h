@@ -42,9 +42,10 @@ struct sig {
 };
 
 /* Laid out for the cache (records start a 64-byte line): a lookup reads
- * the first line (hash, name); the fields every destination uses follow
- * and are cleared when an evicted record is reused (dest.c: lprev up to
- * ips); the arrays after them are read only below their counts. */
+ * the first line (hash, name); a destination with one address uses the
+ * first four lines only.  Reusing an evicted record clears lprev up to
+ * ips (dest.c); the arrays are read only below their counts and evidence
+ * only once evidence_used is set. */
 struct dest {
 	_Alignas(64) uint64_t hash;  /* of name: the table compares it first */
 	char *name;                  /* name_in, or allocated when longer */
@@ -55,18 +56,21 @@ struct dest {
 	struct sig *sigs;
 	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
 	uint64_t first, last;
-	uint64_t last_clean;         /* last connection without interference */
-	unsigned nhosts, nips, nsigs;
-	unsigned ntl, tlpos;
-	bool in_lru;
-	bool social;
-	uint16_t evidence[TL_TYPES]; /* evidence files written, per signature */
 	struct dest_tcp tcp;
 	struct dest_udp udp;
 	uint64_t dns_q, dns_r;
+	uint64_t last_clean;         /* last connection without interference */
+	uint8_t nhosts, nips, nsigs; /* <= DEST_HOSTS_MAX, DEST_IPS_MAX, DEST_SIGS_MAX */
+	uint8_t ntl, tlpos;          /* <= TL_BUCKETS */
+	bool in_lru;
+	bool social;
+	bool evidence_used;          /* evidence[] counts (zeroed on first use) */
 	struct ts_addr ips[DEST_IPS_MAX];
+	uint16_t evidence[TL_TYPES]; /* evidence files written, per signature */
 	char *hosts[DEST_HOSTS_MAX];
 };
+_Static_assert(DEST_HOSTS_MAX <= 255 && DEST_IPS_MAX <= 255 && DEST_SIGS_MAX <= 255 &&
+               TL_BUCKETS <= 255, "struct dest counts are bytes");
 
 /* Open addressing, linear probing: a destination's name hash sits in its
  * slot, so a lookup touches no other destination's memory. */
