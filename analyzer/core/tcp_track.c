@@ -102,25 +102,26 @@ static void ipid_add(struct flow_dir *d, const struct pkt *pk)
 
 void reasm_release(struct reasm *r)
 {
-	free(r->buf);
-	free(r->have);
+	free(r->buf);                       /* the map is in the same block */
 	r->buf = r->have = NULL;
 	r->alloc = 0;
 	r->released = true;
 }
 
-/* Put a segment into the first `cap` bytes of a direction's stream.
- * Bytes that overlap already-filled ones with different content mark a
- * conflict (one of the two copies was forged). */
+/* Grow the buffer to hold `need` bytes (doubling from 2 KiB, at most the
+ * budget).  One block holds the bytes and, after them, the map of which
+ * are filled (1 bit per byte): one allocation per direction, not two. */
 static void reasm_grow(struct reasm *r, uint32_t need)
 {
 	if (need <= r->alloc) return;
 	uint32_t n = r->alloc ? r->alloc : 2048;
 	while (n < need) n *= 2;
 	if (n > r->cap) n = r->cap;
-	r->buf = xrealloc(r->buf, n);
-	r->have = xrealloc(r->have, (n + 7) / 8);
-	memset(r->have + (r->alloc + 7) / 8, 0, (n + 7) / 8 - (r->alloc + 7) / 8);
+	uint32_t oldmap = (r->alloc + 7) / 8, map = (n + 7) / 8;
+	r->buf = xrealloc(r->buf, (size_t)n + map);
+	r->have = r->buf + n;
+	if (oldmap) memmove(r->have, r->buf + r->alloc, oldmap);
+	memset(r->have + oldmap, 0, map - oldmap);
 	r->alloc = n;
 }
 
