@@ -112,19 +112,28 @@ void targets_free(struct targets *t)
 	free(t);
 }
 
+/* An address literal: hex digits, dots and colons only, and with a dot
+ * decimal digits and dots only ("deadbeef.cafe" is a name).  One pass:
+ * every flow named by its address asks. */
+static bool addr_literal(const char *name)
+{
+	bool hexish = true, decimal = true, dot = false;
+	for (const char *c = name; *c && hexish; c++) {
+		bool dig = *c >= '0' && *c <= '9';
+		dot |= *c == '.';
+		decimal &= dig || *c == '.';
+		hexish = dig || *c == '.' || *c == ':' || (*c >= 'a' && *c <= 'f');
+	}
+	return hexish && (!dot || decimal);
+}
+
 bool targets_match(const struct targets *t, const char *name, const char **service)
 {
 	if (service) *service = NULL;
 	if (!t || !name) return false;
 	/* an address literal matches whole or not at all: "2.3.4" is no
 	 * suffix of "1.2.3.4" in the sense of a domain */
-	bool literal = true;
-	for (const char *c = name; *c && literal; c++)
-		literal = (*c >= '0' && *c <= '9') || *c == '.' || *c == ':' ||
-		          (*c >= 'a' && *c <= 'f');
-	if (literal && strchr(name, '.') && strspn(name, "0123456789.") != strlen(name))
-		literal = false;                     /* "deadbeef.cafe" is a name */
-	if (literal) {
+	if (addr_literal(name)) {
 		const struct target *x = targets_find(t, name);
 		if (x && service) *service = x->service;
 		return x != NULL;
