@@ -16,34 +16,32 @@
 #include "util.h"
 
 /* Records come DEST_CHUNK at a time, zeroed and line-aligned; they are
- * never freed one by one: an evicted record is reused in place. */
-struct dest_chunk {
-	struct dest_chunk *next;
-	void *mem;                   /* as allocated (v is aligned inside) */
-	struct dest *v;
-};
-
+ * never freed one by one: an evicted record is reused in place.  The
+ * record numbered t->n + 1, new. */
 static struct dest *dest_alloc(struct dest_table *t)
 {
-	if (!t->chunks || t->chunk_used == DEST_CHUNK) {
-		struct dest_chunk *c = xmalloc(sizeof *c);
-		c->mem = xcalloc(1, DEST_CHUNK * sizeof *c->v + _Alignof(struct dest));
-		uintptr_t a = (uintptr_t)c->mem, al = _Alignof(struct dest);
-		c->v = (struct dest *)((a + al - 1) & ~(al - 1));
-		c->next = t->chunks;
-		t->chunks = c;
-		t->chunk_used = 0;
+	unsigned k = t->n / DEST_CHUNK;
+	if (t->n % DEST_CHUNK == 0) {
+		size_t al = _Alignof(struct dest);
+		t->chunk_mem[k] = xcalloc(1, DEST_CHUNK * sizeof(struct dest) + al);
+		uintptr_t a = (uintptr_t)t->chunk_mem[k];
+		t->chunk[k] = (struct dest *)((a + al - 1) & ~(uintptr_t)(al - 1));
 	}
-	return &t->chunks->v[t->chunk_used++];
+	struct dest *d = dest_at(t, t->n);
+	d->rec = t->n + 1;
+	return d;
 }
 
 struct dest_table *dest_new(unsigned max)
 {
 	struct dest_table *t = xcalloc(1, sizeof *t);
-	t->max = max < 16 ? 16 : max;
+	t->max = max < 16 ? 16 : max > (1u << 30) ? 1u << 30 : max;
 	t->nslot = 1024;
 	while (t->nslot < (size_t)t->max * DEST_SLOT_LOAD) t->nslot <<= 1;
 	t->slot = xcalloc(t->nslot, sizeof *t->slot);
+	unsigned nchunk = (t->max + DEST_CHUNK - 1) / DEST_CHUNK;
+	t->chunk = xcalloc(nchunk, sizeof *t->chunk);
+	t->chunk_mem = xcalloc(nchunk, sizeof *t->chunk_mem);
 	return t;
 }
 
@@ -62,14 +60,10 @@ static void dest_release(struct dest *d)
 void dest_free(struct dest_table *t)
 {
 	if (!t) return;
-	for (size_t i = 0; i < t->nslot; i++)
-		if (t->slot[i].d) dest_release(t->slot[i].d);
-	while (t->chunks) {
-		struct dest_chunk *c = t->chunks;
-		t->chunks = c->next;
-		free(c->mem);
-		free(c);
-	}
+	for (unsigned i = 0; i < t->n; i++) dest_release(dest_at(t, i));
+	for (unsigned k = 0; k < (t->n + DEST_CHUNK - 1) / DEST_CHUNK; k++) free(t->chunk_mem[k]);
+	free(t->chunk);
+	free(t->chunk_mem);
 	free(t->slot);
 	free(t);
 }
@@ -108,11 +102,11 @@ static void slot_clear(struct dest_table *t, size_t i)
 {
 	size_t mask = t->nslot - 1, j = i;
 	for (;;) {
-		t->slot[i].d = NULL;
+		t->slot[i].rec = 0;
 		for (;;) {
 			j = (j + 1) & mask;
-			if (!t->slot[j].d) return;
-			size_t home = t->slot[j].hash & mask;
+			if (!t->slot[j].rec) return;
+			size_t home = t->slot[j].tag & mask;
 			/* j's member may move to i unless its home lies in (i, j] */
 			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
 		}
@@ -128,8 +122,8 @@ static struct dest *evict_one(struct dest_table *t)
 	struct dest *d = t->lru_head;
 	if (!d) return NULL;
 	lru_unlink(t, d);
-	size_t mask = t->nslot - 1, i = d->hash & mask;
-	while (t->slot[i].d != d) i = (i + 1) & mask;
+	size_t mask = t->nslot - 1, i = (uint32_t)d->hash & mask;
+	while (t->slot[i].rec != d->rec) i = (i + 1) & mask;
 	slot_clear(t, i);
 	dest_release(d);
 	t->n--;
@@ -149,8 +143,13 @@ struct dest *dest_get(struct dest_table *t, const char *name)
 static struct dest *dest_init(struct dest_table *t, struct dest *d, const char *name,
                               uint64_t h)
 {
-	if (d) memset(&d->lprev, 0, offsetof(struct dest, ips) - offsetof(struct dest, lprev));
-	else d = dest_alloc(t);
+	if (d) {
+		uint32_t rec = d->rec;
+		memset(&d->lprev, 0, offsetof(struct dest, ips) - offsetof(struct dest, lprev));
+		d->rec = rec;
+	} else {
+		d = dest_alloc(t);
+	}
 	size_t len = strlen(name);
 	d->name = len < sizeof d->name_in ? d->name_in : xmalloc(len + 1);
 	memcpy(d->name, name, len + 1);
@@ -161,10 +160,14 @@ static struct dest *dest_init(struct dest_table *t, struct dest *d, const char *
 struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 {
 	uint64_t h = name_hash(name);
-	size_t mask = t->nslot - 1, i = h & mask;
+	uint32_t tag = (uint32_t)h;
+	size_t mask = t->nslot - 1, i = tag & mask;
 	*created = false;
-	for (; t->slot[i].d; i = (i + 1) & mask)
-		if (t->slot[i].hash == h && !strcmp(t->slot[i].d->name, name)) return t->slot[i].d;
+	for (; t->slot[i].rec; i = (i + 1) & mask) {
+		if (t->slot[i].tag != tag) continue;
+		struct dest *d = dest_at(t, t->slot[i].rec - 1);
+		if (d->hash == h && !strcmp(d->name, name)) return d;
+	}
 	*created = true;
 	struct dest *old = NULL;
 	if (t->n >= t->max && !(old = evict_one(t))) {
@@ -173,9 +176,9 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 	}
 	struct dest *d = dest_init(t, old, name, h);
 	if (old)                        /* the eviction may have moved slots */
-		for (i = h & mask; t->slot[i].d; i = (i + 1) & mask) {}
-	t->slot[i].hash = h;
-	t->slot[i].d = d;
+		for (i = tag & mask; t->slot[i].rec; i = (i + 1) & mask) {}
+	t->slot[i].tag = tag;
+	t->slot[i].rec = d->rec;
 	d->tab = t;
 	lru_append(t, d);
 	t->n++;

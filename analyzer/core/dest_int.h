@@ -52,6 +52,7 @@ struct dest {
 	char name_in[DEST_NAME_INLINE];
 	struct dest *lprev, *lnext;  /* LRU list while evictable */
 	struct dest_table *tab;
+	uint32_t rec;                /* record number + 1 (dest_at) */
 	char *service;
 	struct sig *sigs;
 	struct tl_bucket *tl;        /* ring of TL_BUCKETS, allocated on use */
@@ -72,24 +73,29 @@ struct dest {
 _Static_assert(DEST_HOSTS_MAX <= 255 && DEST_IPS_MAX <= 255 && DEST_SIGS_MAX <= 255 &&
                TL_BUCKETS <= 255, "struct dest counts are bytes");
 
-/* Open addressing, linear probing: a destination's name hash sits in its
- * slot, so a lookup touches no other destination's memory. */
+/* Open addressing, linear probing: 32 bits of a destination's name hash
+ * sit in its slot, so a lookup touches no other destination's memory. */
 struct dest_slot {
-	uint64_t hash;
-	struct dest *d;              /* NULL: empty */
+	uint32_t tag;                /* the hash's low half; its home slot too */
+	uint32_t rec;                /* record number + 1; 0: empty */
 };
-
-struct dest_chunk;
 
 struct dest_table {
 	struct dest_slot *slot;
 	size_t nslot;                /* a power of 2, at least twice max */
-	unsigned max, n;
+	unsigned max, n;             /* records 1..n are the destinations */
 	uint64_t evicted;
 	uint64_t answered;           /* answered connections (verdict.h)  */
 	struct dest *lru_head, *lru_tail;   /* evictable, oldest first */
-	struct dest_chunk *chunks;   /* records, DEST_CHUNK at a time */
-	unsigned chunk_used;         /* records handed out of the newest */
+	struct dest **chunk;         /* DEST_CHUNK records each, line-aligned */
+	void **chunk_mem;            /* ... as allocated */
 };
+
+/* Destination i (0 <= i < n): records are never freed one by one (an
+ * evicted one is reused in place), so the first n are all in use. */
+static inline struct dest *dest_at(const struct dest_table *t, unsigned i)
+{
+	return &t->chunk[i / DEST_CHUNK][i % DEST_CHUNK];
+}
 
 #endif
