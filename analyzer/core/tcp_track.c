@@ -135,6 +135,25 @@ static void bits_set(uint8_t *m, uint32_t from, uint32_t to)
 	for (; from < to; from++) m[from >> 3] |= (uint8_t)(1u << (from & 7));
 }
 
+/* Move contig over the filled bytes after it: 64 bytes (8 of the map)
+ * at a time where they are all filled, then 8, then 1. */
+static void contig_advance(struct reasm *r)
+{
+	while (r->contig < r->hi) {
+		if (!(r->contig & 63) && r->contig + 64 <= r->hi) {
+			uint64_t w;
+			memcpy(&w, r->have + (r->contig >> 3), sizeof w);
+			if (w == UINT64_MAX) { r->contig += 64; continue; }
+		}
+		if (!(r->contig & 7) && r->contig + 8 <= r->hi && r->have[r->contig >> 3] == 0xff) {
+			r->contig += 8;
+			continue;
+		}
+		if (!(r->have[r->contig >> 3] & (1u << (r->contig & 7)))) break;
+		r->contig++;
+	}
+}
+
 /* Put a segment into the first `cap` bytes of a direction's stream.
  * Bytes that overlap already-filled ones with different content mark a
  * conflict (one of the two copies was forged).  The buffer grows from
@@ -179,14 +198,7 @@ static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, u
 		bits_set(r->have, u, end);
 		r->hi = end;
 	}
-	while (r->contig < r->hi) {                 /* whole bytes of the map at once */
-		if (!(r->contig & 7) && r->contig + 8 <= r->hi && r->have[r->contig >> 3] == 0xff) {
-			r->contig += 8;
-			continue;
-		}
-		if (!(r->have[r->contig >> 3] & (1u << (r->contig & 7)))) break;
-		r->contig++;
-	}
+	contig_advance(r);
 }
 
 /* At the server's first payload: a TCP accelerator, SYN proxy or load
