@@ -52,6 +52,7 @@
 #define POOL_CHUNK 1024        /* flow.c: flows allocated at once (no malloc per flow) */
 #define NDPI_SPARE_MAX 256     /* ndpi_glue.c: ended flows' nDPI flow structs kept for reuse */
 #define SLOT_SPARE_MAX 1024    /* flow.c: ended flows' detector slots kept for reuse, per kind (past it: back to malloc) */
+#define REASM_FIRST 512        /* tcp_track.c: first reassembly buffer, bytes, doubled as data arrives (with its map it stays in malloc's per-thread cache) */
 #define DUP_WINDOW_US 50000    /* tcp_track.c: a copy on another VLAN within 50 ms, us */
 #define DUP_LINK_US 2000       /* tcp_track.c: a copy on the same link within 2 ms, us */
 #define BL_SLOTS 4             /* baseline.c: distinct TTLs counted per address */

@@ -108,13 +108,13 @@ void reasm_release(struct reasm *r)
 	r->released = true;
 }
 
-/* Grow the buffer to hold `need` bytes (doubling from 2 KiB, at most the
- * budget).  One block holds the bytes and, after them, the map of which
+/* Grow the buffer to hold `need` bytes (doubling from REASM_FIRST, at
+ * most the budget).  One block holds the bytes and, after them, the map of which
  * are filled (1 bit per byte): one allocation per direction, not two. */
 static void reasm_grow(struct reasm *r, uint32_t need)
 {
 	if (need <= r->alloc) return;
-	uint32_t n = r->alloc ? r->alloc : 2048;
+	uint32_t n = r->alloc ? r->alloc : REASM_FIRST;
 	while (n < need) n *= 2;
 	if (n > r->cap) n = r->cap;
 	uint32_t oldmap = (r->alloc + 7) / 8, map = (n + 7) / 8;
@@ -157,8 +157,8 @@ static void contig_advance(struct reasm *r)
 /* Put a segment into the first `cap` bytes of a direction's stream.
  * Bytes that overlap already-filled ones with different content mark a
  * conflict (one of the two copies was forged).  The buffer grows from
- * 2 KiB to the budget as data arrives; appends past everything filled so
- * far are a plain copy. */
+ * REASM_FIRST bytes to the budget as data arrives; appends past
+ * everything filled so far are a plain copy. */
 static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, uint32_t seq,
                       const uint8_t *p, uint32_t len, uint64_t ts)
 {
