@@ -42,7 +42,15 @@ struct dest_table *dest_new(unsigned max)
 	unsigned nchunk = (t->max + DEST_CHUNK - 1) / DEST_CHUNK;
 	t->chunk = xcalloc(nchunk, sizeof *t->chunk);
 	t->chunk_mem = xcalloc(nchunk, sizeof *t->chunk_mem);
+	t->owns = xcalloc((t->max + 63) / 64, sizeof *t->owns);
 	return t;
+}
+
+/* d now holds an allocation (name, service, host, timeline, signature):
+ * dest_free() must look at it. */
+static void owns_mark(const struct dest_table *t, const struct dest *d)
+{
+	t->owns[(d->rec - 1) / 64] |= 1ULL << ((d->rec - 1) % 64);
 }
 
 /* What d holds besides its record. */
@@ -60,10 +68,12 @@ static void dest_release(struct dest *d)
 void dest_free(struct dest_table *t)
 {
 	if (!t) return;
-	for (unsigned i = 0; i < t->n; i++) dest_release(dest_at(t, i));
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->owns[i / 64] & 1ULL << (i % 64)) dest_release(dest_at(t, i));
 	for (unsigned k = 0; k < (t->n + DEST_CHUNK - 1) / DEST_CHUNK; k++) free(t->chunk_mem[k]);
 	free(t->chunk);
 	free(t->chunk_mem);
+	free(t->owns);
 	free(t->slot);
 	free(t);
 }
@@ -126,6 +136,7 @@ static struct dest *evict_one(struct dest_table *t)
 	while (t->slot[i].rec != d->rec) i = (i + 1) & mask;
 	slot_clear(t, i);
 	dest_release(d);
+	t->owns[(d->rec - 1) / 64] &= ~(1ULL << ((d->rec - 1) % 64));
 	t->n--;
 	t->evicted++;
 	return d;
@@ -151,7 +162,12 @@ static struct dest *dest_init(struct dest_table *t, struct dest *d, const char *
 		d = dest_alloc(t);
 	}
 	size_t len = strlen(name);
-	d->name = len < sizeof d->name_in ? d->name_in : xmalloc(len + 1);
+	if (len < sizeof d->name_in) {
+		d->name = d->name_in;
+	} else {
+		d->name = xmalloc(len + 1);
+		owns_mark(t, d);
+	}
 	memcpy(d->name, name, len + 1);
 	d->hash = h;
 	return d;
@@ -187,7 +203,10 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 
 void dest_set_meta(struct dest *d, const char *service, bool social)
 {
-	if (service && !d->service) d->service = xstrdup(service);
+	if (service && !d->service) {
+		d->service = xstrdup(service);
+		owns_mark(d->tab, d);
+	}
 	if (social) d->social = true;
 }
 
@@ -196,7 +215,10 @@ void dest_add_host(struct dest *d, const char *host)
 	if (!host || !*host) return;
 	for (unsigned i = 0; i < d->nhosts; i++)
 		if (!strcmp(d->hosts[i], host)) return;
-	if (d->nhosts < DEST_HOSTS_MAX) d->hosts[d->nhosts++] = xstrdup(host);
+	if (d->nhosts < DEST_HOSTS_MAX) {
+		d->hosts[d->nhosts++] = xstrdup(host);
+		owns_mark(d->tab, d);
+	}
 }
 
 void dest_add_ip(struct dest *d, const struct ts_addr *ip)
@@ -230,7 +252,10 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 {
 	uint64_t hour = ts - ts % 3600000000ULL;
 	int k = tl_index(type);
-	if (!d->tl) d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
+	if (!d->tl) {
+		d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
+		owns_mark(d->tab, d);
+	}
 	for (unsigned i = 0; i < d->ntl; i++)
 		if (d->tl[i].hour == hour) { d->tl[i].n[k]++; return; }
 	/* a new hour: append, or overwrite the oldest */
@@ -273,6 +298,7 @@ static struct sig *sig_of(struct dest *d, const char *type, int stage)
 	if (d->nsigs >= DEST_SIGS_MAX) return NULL;
 	lru_unlink(d->tab, d);          /* never evicted from now on */
 	d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
+	owns_mark(d->tab, d);
 	struct sig *s = &d->sigs[d->nsigs++];
 	memset(s, 0, sizeof *s);
 	snprintf(s->type, sizeof s->type, "%s", type);

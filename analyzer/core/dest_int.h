@@ -89,6 +89,8 @@ struct dest_table {
 	struct dest *lru_head, *lru_tail;   /* evictable, oldest first */
 	struct dest **chunk;         /* DEST_CHUNK records each, line-aligned */
 	void **chunk_mem;            /* ... as allocated */
+	uint64_t *owns;              /* a bit per record: it holds allocations
+	                                (only those are read at dest_free) */
 };
 
 /* Destination i (0 <= i < n): records are never freed one by one (an
