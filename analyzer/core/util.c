@@ -99,7 +99,7 @@ json_t *json_time(uint64_t ts_us)
 }
 
 /* Each octet's decimal digits (up to 3) and, last, their count. */
-#define OCT_D(v, k) ((v) < 10 ? (k) == 0 ? '0' + (v) : 0 : \
+#define OCT_D(v, k) ((v) < 10 ? (k) == 0 ? '0' + (v) % 10 : 0 : \
                      (v) < 100 ? (k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : 0 : \
                      (k) == 0 ? '0' + (v) / 100 : (k) == 1 ? '0' + (v) / 10 % 10 : '0' + (v) % 10)
 #define OCT(v) { OCT_D(v, 0), OCT_D(v, 1), OCT_D(v, 2), (v) < 10 ? 1 : (v) < 100 ? 2 : 3 }
