@@ -50,6 +50,7 @@
 #define POOL_CHUNK 1024        /* flow.c: flows allocated at once (no malloc per flow) */
 #define NDPI_SPARE_MAX 256     /* ndpi_glue.c: ended flows' nDPI flow structs kept for reuse */
 #define SLOT_SPARE_MAX 1024    /* flow.c: ended flows' detector slots kept for reuse, per kind (past it: back to malloc) */
+#define REASM_FIRST 512        /* tcp_track.c: first reassembly buffer, bytes, doubled as data arrives (with its map it stays in malloc's per-thread cache) */
 #define DUP_WINDOW_US 50000    /* tcp_track.c: a copy on another VLAN within 50 ms, us */
 #define DUP_LINK_US 2000       /* tcp_track.c: a copy on the same link within 2 ms, us */
 #define BL_SLOTS 4             /* baseline.c: distinct TTLs counted per address */
@@ -112,6 +113,9 @@
 /* ---- report/ ---- */
 #define DEST_HOSTS_MAX 16      /* dest.c: host names kept per destination */
 #define DEST_IPS_MAX 16        /* dest.c: addresses kept per destination */
+#define DEST_NAME_INLINE 48    /* dest.c: name bytes kept inside a destination's record, more are allocated (an IPv6 address's text fits) */
+#define DEST_CHUNK 256         /* dest.c: destination records allocated at once (an evicted one is reused in place) */
+#define DEST_SLOT_LOAD 2       /* dest.c: hash slots per destination at the cap (linear probing: short runs) */
 #define DEST_SIGS_MAX 16       /* dest.c: signatures (type, stage) per destination */
 #define SIG_EXAMPLES_MAX 5     /* dest.c: example community IDs per signature */
 #define SIG_PORTS 8            /* dest.c: ports counted per repetition signature */

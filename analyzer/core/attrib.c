@@ -112,19 +112,36 @@ void targets_free(struct targets *t)
 	free(t);
 }
 
+/* An address literal: hex digits, dots and colons only, and with a dot
+ * decimal digits and dots only ("deadbeef.cafe" is a name).  One pass
+ * over a class table: every flow named by its address asks. */
+enum { LIT_HEX = 1, LIT_DEC = 2, LIT_DOT = 4 };
+static const uint8_t lit_class[256] = {
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3,
+	['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['.'] = 7, [':'] = 1,
+};
+
+static bool addr_literal(const char *name)
+{
+	unsigned all = LIT_HEX | LIT_DEC, any = 0;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		unsigned k = lit_class[*c];
+		if (!(k & LIT_HEX)) return false;
+		all &= k;
+		any |= k;
+	}
+	return !(any & LIT_DOT) || (all & LIT_DEC);
+}
+
 bool targets_match(const struct targets *t, const char *name, const char **service)
 {
 	if (service) *service = NULL;
 	if (!t || !name) return false;
 	/* an address literal matches whole or not at all: "2.3.4" is no
 	 * suffix of "1.2.3.4" in the sense of a domain */
-	bool literal = true;
-	for (const char *c = name; *c && literal; c++)
-		literal = (*c >= '0' && *c <= '9') || *c == '.' || *c == ':' ||
-		          (*c >= 'a' && *c <= 'f');
-	if (literal && strchr(name, '.') && strspn(name, "0123456789.") != strlen(name))
-		literal = false;                     /* "deadbeef.cafe" is a name */
-	if (literal) {
+	if (addr_literal(name)) {
 		const struct target *x = targets_find(t, name);
 		if (x && service) *service = x->service;
 		return x != NULL;

@@ -40,6 +40,13 @@ void bl_free(struct baseline *b)
 	free(b);
 }
 
+void bl_prefetch(const struct baseline *b, const struct ts_addr *a)
+{
+	const struct bl_entry *x = &b->e[addr_hash(a, 99) & b->mask];
+	__builtin_prefetch(x, 1);
+	__builtin_prefetch((const char *)(x + 1) - 1, 1);   /* entries may straddle two lines */
+}
+
 void bl_add(struct baseline *b, const struct ts_addr *a, uint8_t ttl)
 {
 	struct bl_entry *x = &b->e[addr_hash(a, 99) & b->mask];

@@ -10,6 +10,9 @@ struct baseline;
  * replaces the one there, counted).  Never fails. */
 struct baseline *bl_new(unsigned max);
 void bl_free(struct baseline *b);
+/* Ask for a's slot ahead of bl_add() (a cache miss per packet in a large
+ * table): call it as early as the address is known. */
+void bl_prefetch(const struct baseline *b, const struct ts_addr *a);
 /* Count one packet from a with this TTL. */
 void bl_add(struct baseline *b, const struct ts_addr *a, uint8_t ttl);
 /* Most common TTL seen from a (0 = none), *samples = packets counted. */

@@ -5,6 +5,8 @@
  * signature is evicted and counted.  The JSON of the table (verdicts,
  * confidences, the sorted array) is report work: report/dest_json.c.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dest.h"
@@ -13,36 +15,66 @@
 #include "tunables.h"
 #include "util.h"
 
+/* Records come DEST_CHUNK at a time, zeroed and line-aligned; they are
+ * never freed one by one: an evicted record is reused in place.  The
+ * record numbered t->n + 1, new. */
+static struct dest *dest_alloc(struct dest_table *t)
+{
+	unsigned k = t->n / DEST_CHUNK;
+	if (t->n % DEST_CHUNK == 0) {
+		size_t al = _Alignof(struct dest);
+		t->chunk_mem[k] = xcalloc(1, DEST_CHUNK * sizeof(struct dest) + al);
+		uintptr_t a = (uintptr_t)t->chunk_mem[k];
+		t->chunk[k] = (struct dest *)((a + al - 1) & ~(uintptr_t)(al - 1));
+	}
+	struct dest *d = dest_at(t, t->n);
+	d->rec = t->n + 1;
+	return d;
+}
+
 struct dest_table *dest_new(unsigned max)
 {
 	struct dest_table *t = xcalloc(1, sizeof *t);
-	t->nb = 1024;
-	while (t->nb < max) t->nb <<= 1;
-	t->bucket = xcalloc(t->nb, sizeof *t->bucket);
-	t->max = max < 16 ? 16 : max;
+	t->max = max < 16 ? 16 : max > (1u << 30) ? 1u << 30 : max;
+	t->nslot = 1024;
+	while (t->nslot < (size_t)t->max * DEST_SLOT_LOAD) t->nslot <<= 1;
+	t->slot = xcalloc(t->nslot, sizeof *t->slot);
+	unsigned nchunk = (t->max + DEST_CHUNK - 1) / DEST_CHUNK;
+	t->chunk = xcalloc(nchunk, sizeof *t->chunk);
+	t->chunk_mem = xcalloc(nchunk, sizeof *t->chunk_mem);
+	t->owns = xcalloc((t->max + 63) / 64, sizeof *t->owns);
 	return t;
 }
 
-static void dest_destroy(struct dest *d)
+/* d now holds an allocation (name, service, host, timeline, signature):
+ * dest_free() must look at it. */
+static void owns_mark(const struct dest_table *t, const struct dest *d)
+{
+	t->owns[(d->rec - 1) / 64] |= 1ULL << ((d->rec - 1) % 64);
+}
+
+/* What d holds besides its record. */
+static void dest_release(struct dest *d)
 {
 	free(d->tl);
-	free(d->name);
+	if (d->name != d->name_in) free(d->name);
 	free(d->service);
 	for (unsigned i = 0; i < d->nhosts; i++) free(d->hosts[i]);
 	for (unsigned i = 0; i < d->nsigs; i++)
 		for (unsigned j = 0; j < d->sigs[i].nex; j++) free(d->sigs[i].ex[j]);
 	free(d->sigs);
-	free(d);
 }
 
 void dest_free(struct dest_table *t)
 {
 	if (!t) return;
-	for (size_t i = 0; i < t->nb; i++) {
-		struct dest *d = t->bucket[i], *n;
-		for (; d; d = n) { n = d->hnext; dest_destroy(d); }
-	}
-	free(t->bucket);
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->owns[i / 64] & 1ULL << (i % 64)) dest_release(dest_at(t, i));
+	for (unsigned k = 0; k < (t->n + DEST_CHUNK - 1) / DEST_CHUNK; k++) free(t->chunk_mem[k]);
+	free(t->chunk);
+	free(t->chunk_mem);
+	free(t->owns);
+	free(t->slot);
 	free(t);
 }
 
@@ -74,18 +106,40 @@ static void lru_append(struct dest_table *t, struct dest *d)
 	d->in_lru = true;
 }
 
-static bool evict_one(struct dest_table *t)
+/* Empty slot i, moving later members of its run back so that every
+ * destination stays reachable from its home slot (no tombstones). */
+static void slot_clear(struct dest_table *t, size_t i)
+{
+	size_t mask = t->nslot - 1, j = i;
+	for (;;) {
+		t->slot[i].rec = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->slot[j].rec) return;
+			size_t home = t->slot[j].tag & mask;
+			/* j's member may move to i unless its home lies in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+		}
+		t->slot[i] = t->slot[j];
+		i = j;
+	}
+}
+
+/* The least recently seen destination without a signature, out of the
+ * table and emptied for reuse; NULL when there is none. */
+static struct dest *evict_one(struct dest_table *t)
 {
 	struct dest *d = t->lru_head;
-	if (!d) return false;
+	if (!d) return NULL;
 	lru_unlink(t, d);
-	struct dest **pp = &t->bucket[d->hash & (t->nb - 1)];
-	while (*pp && *pp != d) pp = &(*pp)->hnext;
-	if (*pp) *pp = d->hnext;
-	dest_destroy(d);
+	size_t mask = t->nslot - 1, i = (uint32_t)d->hash & mask;
+	while (t->slot[i].rec != d->rec) i = (i + 1) & mask;
+	slot_clear(t, i);
+	dest_release(d);
+	t->owns[(d->rec - 1) / 64] &= ~(1ULL << ((d->rec - 1) % 64));
 	t->n--;
 	t->evicted++;
-	return true;
+	return d;
 }
 
 struct dest *dest_get(struct dest_table *t, const char *name)
@@ -94,23 +148,53 @@ struct dest *dest_get(struct dest_table *t, const char *name)
 	return dest_get_new(t, name, &created);
 }
 
+/* A destination record for name: the evicted one d (its arrays are read
+ * only below their counts, and its name is written over, so only the
+ * fields between are cleared), or new memory. */
+static struct dest *dest_init(struct dest_table *t, struct dest *d, const char *name,
+                              uint64_t h)
+{
+	if (d) {
+		uint32_t rec = d->rec;
+		memset(&d->lprev, 0, offsetof(struct dest, ips) - offsetof(struct dest, lprev));
+		d->rec = rec;
+	} else {
+		d = dest_alloc(t);
+	}
+	size_t len = strlen(name);
+	if (len < sizeof d->name_in) {
+		d->name = d->name_in;
+	} else {
+		d->name = xmalloc(len + 1);
+		owns_mark(t, d);
+	}
+	memcpy(d->name, name, len + 1);
+	d->hash = h;
+	return d;
+}
+
 struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 {
 	uint64_t h = name_hash(name);
-	size_t b = h & (t->nb - 1);
+	uint32_t tag = (uint32_t)h;
+	size_t mask = t->nslot - 1, i = tag & mask;
 	*created = false;
-	for (struct dest *d = t->bucket[b]; d; d = d->hnext)
+	for (; t->slot[i].rec; i = (i + 1) & mask) {
+		if (t->slot[i].tag != tag) continue;
+		struct dest *d = dest_at(t, t->slot[i].rec - 1);
 		if (d->hash == h && !strcmp(d->name, name)) return d;
+	}
 	*created = true;
-	if (t->n >= t->max && !evict_one(t)) {
+	struct dest *old = NULL;
+	if (t->n >= t->max && !(old = evict_one(t))) {
 		t->evicted++;
 		return NULL;
 	}
-	struct dest *d = xcalloc(1, sizeof *d);
-	d->name = xstrdup(name);
-	d->hash = h;
-	d->hnext = t->bucket[b];
-	t->bucket[b] = d;
+	struct dest *d = dest_init(t, old, name, h);
+	if (old)                        /* the eviction may have moved slots */
+		for (i = tag & mask; t->slot[i].rec; i = (i + 1) & mask) {}
+	t->slot[i].tag = tag;
+	t->slot[i].rec = d->rec;
 	d->tab = t;
 	lru_append(t, d);
 	t->n++;
@@ -119,7 +203,10 @@ struct dest *dest_get_new(struct dest_table *t, const char *name, bool *created)
 
 void dest_set_meta(struct dest *d, const char *service, bool social)
 {
-	if (service && !d->service) d->service = xstrdup(service);
+	if (service && !d->service) {
+		d->service = xstrdup(service);
+		owns_mark(d->tab, d);
+	}
 	if (social) d->social = true;
 }
 
@@ -128,7 +215,10 @@ void dest_add_host(struct dest *d, const char *host)
 	if (!host || !*host) return;
 	for (unsigned i = 0; i < d->nhosts; i++)
 		if (!strcmp(d->hosts[i], host)) return;
-	if (d->nhosts < DEST_HOSTS_MAX) d->hosts[d->nhosts++] = xstrdup(host);
+	if (d->nhosts < DEST_HOSTS_MAX) {
+		d->hosts[d->nhosts++] = xstrdup(host);
+		owns_mark(d->tab, d);
+	}
 }
 
 void dest_add_ip(struct dest *d, const struct ts_addr *ip)
@@ -162,7 +252,10 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 {
 	uint64_t hour = ts - ts % 3600000000ULL;
 	int k = tl_index(type);
-	if (!d->tl) d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
+	if (!d->tl) {
+		d->tl = xcalloc(TL_BUCKETS, sizeof *d->tl);
+		owns_mark(d->tab, d);
+	}
 	for (unsigned i = 0; i < d->ntl; i++)
 		if (d->tl[i].hour == hour) { d->tl[i].n[k]++; return; }
 	/* a new hour: append, or overwrite the oldest */
@@ -182,6 +275,10 @@ static void timeline_add(struct dest *d, const char *type, uint64_t ts)
 bool dest_evidence_slot(struct dest *d, const char *type, unsigned max)
 {
 	int k = tl_index(type);
+	if (!d->evidence_used) {
+		memset(d->evidence, 0, sizeof d->evidence);
+		d->evidence_used = true;
+	}
 	if (d->evidence[k] >= max) return false;
 	d->evidence[k]++;
 	return true;
@@ -201,6 +298,7 @@ static struct sig *sig_of(struct dest *d, const char *type, int stage)
 	if (d->nsigs >= DEST_SIGS_MAX) return NULL;
 	lru_unlink(d->tab, d);          /* never evicted from now on */
 	d->sigs = xrealloc(d->sigs, (d->nsigs + 1) * sizeof *d->sigs);
+	owns_mark(d->tab, d);
 	struct sig *s = &d->sigs[d->nsigs++];
 	memset(s, 0, sizeof *s);
 	snprintf(s->type, sizeof s->type, "%s", type);

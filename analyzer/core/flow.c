@@ -179,8 +179,7 @@ static struct flow *flow_alloc(struct flow_table *t)
 static void flow_destroy(struct flow_table *t, struct flow *f)
 {
 	for (int d = 0; d < 2; d++) {
-		free(f->d[d].ra.buf);
-		free(f->d[d].ra.have);
+		free(f->d[d].ra.buf);           /* and its map (tcp_track.c) */
 	}
 	if (f->slot) {
 		for (unsigned k = 0; k < t->nslot; k++) {

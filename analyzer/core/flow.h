@@ -21,7 +21,7 @@ struct reasm {
 	uint32_t base;            /* seq of buf[0]                             */
 	uint32_t contig;          /* bytes filled contiguously from buf[0]     */
 	uint32_t hi;              /* highest offset filled + 1                 */
-	uint8_t *have;            /* 1 bit per byte: filled                    */
+	uint8_t *have;            /* 1 bit per byte: filled (inside buf's block) */
 	bool conflict;            /* overlap with different content seen       */
 	uint64_t conflict_ts;
 	uint32_t conflict_off;

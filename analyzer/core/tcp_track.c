@@ -102,25 +102,26 @@ static void ipid_add(struct flow_dir *d, const struct pkt *pk)
 
 void reasm_release(struct reasm *r)
 {
-	free(r->buf);
-	free(r->have);
+	free(r->buf);                       /* the map is in the same block */
 	r->buf = r->have = NULL;
 	r->alloc = 0;
 	r->released = true;
 }
 
-/* Put a segment into the first `cap` bytes of a direction's stream.
- * Bytes that overlap already-filled ones with different content mark a
- * conflict (one of the two copies was forged). */
+/* Grow the buffer to hold `need` bytes (doubling from REASM_FIRST, at
+ * most the budget).  One block holds the bytes and, after them, the map of which
+ * are filled (1 bit per byte): one allocation per direction, not two. */
 static void reasm_grow(struct reasm *r, uint32_t need)
 {
 	if (need <= r->alloc) return;
-	uint32_t n = r->alloc ? r->alloc : 2048;
+	uint32_t n = r->alloc ? r->alloc : REASM_FIRST;
 	while (n < need) n *= 2;
 	if (n > r->cap) n = r->cap;
-	r->buf = xrealloc(r->buf, n);
-	r->have = xrealloc(r->have, (n + 7) / 8);
-	memset(r->have + (r->alloc + 7) / 8, 0, (n + 7) / 8 - (r->alloc + 7) / 8);
+	uint32_t oldmap = (r->alloc + 7) / 8, map = (n + 7) / 8;
+	r->buf = xrealloc(r->buf, (size_t)n + map);
+	r->have = r->buf + n;
+	if (oldmap) memmove(r->have, r->buf + r->alloc, oldmap);
+	memset(r->have + oldmap, 0, map - oldmap);
 	r->alloc = n;
 }
 
@@ -134,11 +135,30 @@ static void bits_set(uint8_t *m, uint32_t from, uint32_t to)
 	for (; from < to; from++) m[from >> 3] |= (uint8_t)(1u << (from & 7));
 }
 
+/* Move contig over the filled bytes after it: 64 bytes (8 of the map)
+ * at a time where they are all filled, then 8, then 1. */
+static void contig_advance(struct reasm *r)
+{
+	while (r->contig < r->hi) {
+		if (!(r->contig & 63) && r->contig + 64 <= r->hi) {
+			uint64_t w;
+			memcpy(&w, r->have + (r->contig >> 3), sizeof w);
+			if (w == UINT64_MAX) { r->contig += 64; continue; }
+		}
+		if (!(r->contig & 7) && r->contig + 8 <= r->hi && r->have[r->contig >> 3] == 0xff) {
+			r->contig += 8;
+			continue;
+		}
+		if (!(r->have[r->contig >> 3] & (1u << (r->contig & 7)))) break;
+		r->contig++;
+	}
+}
+
 /* Put a segment into the first `cap` bytes of a direction's stream.
  * Bytes that overlap already-filled ones with different content mark a
  * conflict (one of the two copies was forged).  The buffer grows from
- * 2 KiB to the budget as data arrives; appends past everything filled so
- * far are a plain copy. */
+ * REASM_FIRST bytes to the budget as data arrives; appends past
+ * everything filled so far are a plain copy. */
 static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, uint32_t seq,
                       const uint8_t *p, uint32_t len, uint64_t ts)
 {
@@ -178,14 +198,7 @@ static void reasm_add(struct reasm *r, unsigned cap, const struct flow_dir *d, u
 		bits_set(r->have, u, end);
 		r->hi = end;
 	}
-	while (r->contig < r->hi) {                 /* whole bytes of the map at once */
-		if (!(r->contig & 7) && r->contig + 8 <= r->hi && r->have[r->contig >> 3] == 0xff) {
-			r->contig += 8;
-			continue;
-		}
-		if (!(r->have[r->contig >> 3] & (1u << (r->contig & 7)))) break;
-		r->contig++;
-	}
+	contig_advance(r);
 }
 
 /* At the server's first payload: a TCP accelerator, SYN proxy or load

@@ -98,20 +98,30 @@ json_t *json_time(uint64_t ts_us)
 	return json_string(b);
 }
 
-/* Dotted quad without printf: this runs once per flow.  buf >= 16. */
-static void ip4_str(const uint8_t *a, char *buf, size_t sz)
+/* Each octet's decimal digits (up to 3) and, last, their count. */
+#define OCT_D(v, k) ((v) < 10 ? (k) == 0 ? '0' + (v) % 10 : 0 : \
+                     (v) < 100 ? (k) == 0 ? '0' + (v) / 10 : (k) == 1 ? '0' + (v) % 10 : 0 : \
+                     (k) == 0 ? '0' + (v) / 100 : (k) == 1 ? '0' + (v) / 10 % 10 : '0' + (v) % 10)
+#define OCT(v) { OCT_D(v, 0), OCT_D(v, 1), OCT_D(v, 2), (v) < 10 ? 1 : (v) < 100 ? 2 : 3 }
+#define OCT4(v) OCT(v), OCT(v + 1), OCT(v + 2), OCT(v + 3)
+#define OCT16(v) OCT4(v), OCT4(v + 4), OCT4(v + 8), OCT4(v + 12)
+#define OCT64(v) OCT16(v), OCT16(v + 16), OCT16(v + 32), OCT16(v + 48)
+static const char octet_text[256][4] = { OCT64(0), OCT64(64), OCT64(128), OCT64(192) };
+
+/* Dotted quad without printf: this runs once per flow.  Written
+ * straight into t (>= 16 bytes), NUL-terminated; returns its length.
+ * Each octet copies 4 bytes, the ones past its digits written over next. */
+static size_t ip4_str(const uint8_t *a, char *t)
 {
-	(void)sz;
-	char t[16];
 	size_t o = 0;
 	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (v >= 100) t[o++] = (char)('0' + v / 100);
-		if (v >= 10) t[o++] = (char)('0' + v / 10 % 10);
-		t[o++] = (char)('0' + v % 10);
-		t[o++] = i < 3 ? '.' : '\0';
+		const char *d = octet_text[a[i]];
+		memcpy(t + o, d, 4);
+		o += (size_t)d[3];
+		t[o++] = '.';
 	}
-	memcpy(buf, t, o);
+	t[--o] = 0;
+	return o;
 }
 
 /* IPv6 text as glibc's inet_ntop() writes it (RFC 5952 compression of the
@@ -142,7 +152,7 @@ static void ip6_str(const uint8_t *a, char *t)
 		}
 		if (i) *o++ = ':';
 		if (i == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
-			ip4_str(a + 12, o, 16);
+			ip4_str(a + 12, o);
 			return;
 		}
 		bool lead = true;
@@ -157,10 +167,11 @@ static void ip6_str(const uint8_t *a, char *t)
 
 void addr_str(const struct ts_addr *a, char *buf, size_t sz)
 {
-	if (a->family == 4) {
+	if (a->family == 4 && sz >= 16) {
+		ip4_str(a->a, buf);
+	} else if (a->family == 4) {
 		char t[16];
-		ip4_str(a->a, t, sizeof t);
-		size_t n = strlen(t);
+		size_t n = ip4_str(a->a, t);
 		if (n >= sz) n = sz ? sz - 1 : 0;
 		if (sz) { memcpy(buf, t, n); buf[n] = 0; }
 	} else if (a->family == 6) {

@@ -271,14 +271,14 @@ static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
 {
 	struct dest_key *v = xcalloc(t->n ? t->n : 1, sizeof *v);
 	unsigned n = 0;
-	for (size_t i = 0; i < t->nb; i++)
-		for (struct dest *d = t->bucket[i]; d; d = d->hnext) {
-			bool inter = !strcmp(verdict(d, min_conf), "interfered");
-			v[n].d = d;
-			v[n].rank = (d->social ? 0u : 2u) + (inter ? 0u : 1u);
-			v[n].conns = d->tcp.connections;
-			n++;
-		}
+	for (unsigned i = 0; i < t->n; i++) {
+		const struct dest *d = dest_at(t, i);
+		bool inter = !strcmp(verdict(d, min_conf), "interfered");
+		v[n].d = d;
+		v[n].rank = (d->social ? 0u : 2u) + (inter ? 0u : 1u);
+		v[n].conns = d->tcp.connections;
+		n++;
+	}
 	qsort(v, n, sizeof *v, key_cmp);
 	static bool ordered;
 	if (!ordered) {
@@ -310,9 +310,8 @@ char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int
 void dest_verdicts(struct dest_table *t, double min_conf, unsigned *n, unsigned *interfered)
 {
 	unsigned k = 0;
-	for (size_t i = 0; i < t->nb; i++)
-		for (struct dest *d = t->bucket[i]; d; d = d->hnext)
-			if (!strcmp(verdict(d, min_conf), "interfered")) k++;
+	for (unsigned i = 0; i < t->n; i++)
+		if (!strcmp(verdict(dest_at(t, i), min_conf), "interfered")) k++;
 	*n = t->n;
 	*interfered = k;
 }
