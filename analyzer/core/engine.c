@@ -308,6 +308,7 @@ void engine_packet_decoded(struct engine *e, int dlt, const struct pcap_pkthdr *
 	struct flow *f = NULL;
 	int dir = 0;
 	if (pk->proto == 6 || pk->proto == 17) {
+		if (pk->proto == 6) bl_prefetch(e->bl, &pk->src);   /* read by tcp_track() */
 		f = ft_lookup(e->ft, pk, true, &dir);
 		if (pk->proto == 6 && tcp_is_duplicate(f, dir, pk)) { e->duplicates++; return; }
 		track(e, f, dir, pk);
