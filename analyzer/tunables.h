@@ -123,6 +123,8 @@
 #define MERGE_HOSTS_MAX    16  /* merge.h: hosts kept when merging (= DEST_HOSTS_MAX) */
 #define MERGE_IPS_MAX      16  /* merge.h: addresses kept when merging (= DEST_IPS_MAX) */
 #define MERGE_EXAMPLES_MAX 5   /* merge.h: examples kept when merging (= SIG_EXAMPLES_MAX) */
+#define REPORT_SPLIT_MIN 2048  /* dest_json.c: destinations from which --threads 2 writes the array's text in two halves at once */
+#define JW_FLUSH (256 * 1024)  /* jsonw.c: bytes a file writer gathers before writing them out */
 #define JW_DEPTH 16            /* jsonw.c: nesting depth of a JSON document written */
 #define LANES_MAX   60         /* html.c: timeline lanes drawn */
 #define HOSTS_SHOWN 6          /* html.c: host names listed per destination row */

@@ -206,7 +206,8 @@ static int cmd_analyze(int argc, char **argv)
 	engine_finish(e);
 
 	struct report_source src = { .files = (const char **)files, .nfiles = nfiles,
-	                             .filter = filter, .truncated = res.truncated };
+	                             .filter = filter, .truncated = res.truncated,
+	                             .threads = (unsigned)threads };
 	int wrc;
 	if (!as_text && !text && !outputs_need_tree(&xo)) {
 		/* the JSON file alone: written without a tree of destinations */

@@ -240,7 +240,7 @@ static void put_value(struct jbuf *b, const json_t *v, int indent, int prec, int
  * written to f: the text before that member goes out first, the member's
  * text straight from where it is (no second copy of a large report). */
 static int put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
-                       const char *skey, const char *stext, size_t slen, FILE *f)
+                       const char *skey, int (*value)(const void *, FILE *), const void *ctx, FILE *f)
 {
 	json_t *tmp = json_deep_copy(o);
 	int bad = 0;
@@ -265,7 +265,7 @@ static int put_spliced(struct jbuf *b, const json_t *o, int indent, int prec,
 			continue;
 		}
 		bad |= fwrite(b->p, 1, b->n, f) != b->n;
-		bad |= fwrite(stext, 1, slen, f) != slen;
+		bad |= value(ctx, f) != 0;
 		b->n = 0;
 	}
 	newline(b, indent, 0);
@@ -315,11 +315,11 @@ int jsonw_line(FILE *f, const char *text, size_t len)
 }
 
 int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
-                       const char *text, size_t len, FILE *f)
+                       int (*value)(const void *ctx, FILE *f), const void *ctx, FILE *f)
 {
 	struct jbuf b = { 0 };
 	if (!json_is_object(o)) return -1;
-	int bad = put_spliced(&b, o, indent, prec, key, text, len, f);
+	int bad = put_spliced(&b, o, indent, prec, key, value, ctx, f);
 	size_t n = 0;
 	char *s = finish(&b, &n);
 	return write_all(s, n, f) || bad ? -1 : 0;
@@ -334,6 +334,8 @@ struct jw {
 	bool is_obj[JW_DEPTH], nonempty[JW_DEPTH];
 	const char *last_key[JW_DEPTH];
 	bool check, misordered;             /* check the key order (tests) */
+	FILE *f;                              /* text written out as it goes */
+	bool bad;                             /* ... and a write to it failed */
 	json_t *stack[JW_DEPTH];              /* tree */
 	json_t *root;
 };
@@ -352,6 +354,21 @@ struct jw *jw_new_text(int indent, int prec, int depth, bool check)
 	w->prec = prec;
 	w->base = depth;
 	return w;
+}
+
+struct jw *jw_new_file(FILE *f, int indent, int prec, int depth, bool check)
+{
+	struct jw *w = jw_new_text(indent, prec, depth, check);
+	w->f = f;
+	return w;
+}
+
+/* A file writer's text so far goes out; its buffer is used again, so its
+ * pages are touched once, not once per megabyte of a long report. */
+static void flush_out(struct jw *w)
+{
+	if (w->b.n && fwrite(w->b.p, 1, w->b.n, w->f) != w->b.n) w->bad = true;
+	w->b.n = 0;
 }
 
 /* Text: the separator, line break and key before a value. */
@@ -419,12 +436,37 @@ static void jw_open(struct jw *w, const char *key, bool obj)
 void jw_obj(struct jw *w, const char *key) { jw_open(w, key, true); }
 void jw_arr(struct jw *w, const char *key) { jw_open(w, key, false); }
 
+void jw_arr_more(struct jw *w)
+{
+	if (!w->text || w->depth + 1 >= JW_DEPTH) abort();   /* a programming error */
+	w->depth++;
+	w->is_obj[w->depth] = false;
+	w->nonempty[w->depth] = true;
+	w->last_key[w->depth] = NULL;
+}
+
+void jw_splice(struct jw *w, struct jw *more)
+{
+	if (!w->text || !more->text || !w->depth) abort();
+	if (w->f) {             /* straight from where it is */
+		flush_out(w);
+		if (more->b.n && fwrite(more->b.p, 1, more->b.n, w->f) != more->b.n) w->bad = true;
+	} else {
+		put(&w->b, more->b.p, more->b.n);
+	}
+	w->misordered |= more->misordered;
+	free(more->b.p);
+	json_decref(more->root);
+	free(more);
+}
+
 void jw_end(struct jw *w)
 {
 	if (w->depth <= 0) abort();
 	if (w->text) {
 		if (w->nonempty[w->depth]) newline(&w->b, w->indent, w->base + w->depth - 1);
 		putc1(&w->b, w->is_obj[w->depth] ? '}' : ']');
+		if (w->f && w->b.n >= JW_FLUSH) flush_out(w);
 	}
 	w->depth--;
 }
@@ -502,6 +544,16 @@ json_t *jw_take_tree(struct jw *w)
 	free(w->b.p);
 	free(w);
 	return r;
+}
+
+int jw_close_file(struct jw *w)
+{
+	flush_out(w);
+	int rc = w->bad ? -1 : 0;
+	free(w->b.p);
+	json_decref(w->root);
+	free(w);
+	return rc;
 }
 
 char *jw_take_text(struct jw *w, size_t *len)

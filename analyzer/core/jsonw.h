@@ -33,20 +33,33 @@ int jsonw_dumpf(const json_t *v, int indent, int prec, FILE *f);
  * under flockfile, so lines from several threads never interleave; 0 or
  * -1 on a write error. */
 int jsonw_line(FILE *f, const char *text, size_t len);
-/* Object o with one more member, key, whose value is the JSON text
- * text[0..len) (written for depth 1 at this indent), in sorted place. */
+/* Object o with one more member, key, in sorted place: its value is
+ * JSON text (for depth 1 at this indent) that value(ctx, f) writes to f,
+ * returning 0 or -1 on a write error. */
 int jsonw_dumpf_splice(const json_t *o, int indent, int prec, const char *key,
-                       const char *text, size_t len, FILE *f);
+                       int (*value)(const void *ctx, FILE *f), const void *ctx, FILE *f);
 
 struct jw;
 struct jw *jw_new_tree(void);
 /* Text for a value nested `depth` levels deep in the final document;
  * with check, the order of every object's keys is verified (tests). */
 struct jw *jw_new_text(int indent, int prec, int depth, bool check);
+/* The same text written to f as it is made (JW_FLUSH bytes at a time),
+ * not kept: finish with jw_close_file(). */
+struct jw *jw_new_file(FILE *f, int indent, int prec, int depth, bool check);
 /* Inside an object key names the member; inside an array it is ignored. */
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
 void jw_end(struct jw *w);
+/* Text, to write one array in parts at once (each part a writer made
+ * with the same jw_new_text arguments): jw_arr_more() stands in a second
+ * writer for an array another writer opened and already put elements
+ * in, and writes no '['; its elements start with a separator.
+ * jw_splice() appends that part's text (not closed with jw_end) to w,
+ * whose open array it continues (w has put an element in it already),
+ * and frees `more`; a file writer writes it out from where it is. */
+void jw_arr_more(struct jw *w);
+void jw_splice(struct jw *w, struct jw *more);
 void jw_str(struct jw *w, const char *key, const char *s);     /* NULL: null */
 void jw_int(struct jw *w, const char *key, int64_t v);
 void jw_real(struct jw *w, const char *key, double v);
@@ -60,5 +73,8 @@ bool jw_misordered(const struct jw *w);
 /* Finish: the tree (tree mode) or the text (text mode); frees w. */
 json_t *jw_take_tree(struct jw *w);
 char *jw_take_text(struct jw *w, size_t *len);
+/* Finish a writer from jw_new_file: the rest written out; 0, or -1 when
+ * a write failed; frees w. */
+int jw_close_file(struct jw *w);
 
 #endif

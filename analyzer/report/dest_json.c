@@ -2,6 +2,7 @@
  * `destinations` array: each signature's confidence and each
  * destination's verdict from verdict.c, sorted, as a jansson tree or as
  * JSON text (jsonw.h). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
@@ -73,7 +74,7 @@ static void sorted_order(const char *const *names, int n, int *ord)
 
 /* Evidence and timeline names (catalog.h) and their sorted order, made
  * once by names_order(). */
-static const char *ev_names[EV_MAX], *tl_names[TL_TYPES];
+static const char *ev_names[EV_MAX], *tl_names[TL_TYPES];   /* set once, then read-only */
 static int ev_ord[EV_MAX], tl_ord[TL_TYPES], tl_col[TL_TYPES];
 static int n_ev, n_tl;
 
@@ -266,45 +267,100 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->d->name, y->d->name);
 }
 
-/* The destinations array through emitter w, sorted (dest.h). */
-static void dest_emit(struct jw *w, struct dest_table *t, double min_conf)
+/* The destinations in report order (dest.h): *n of them, caller frees. */
+static struct dest_key *sorted_keys(struct dest_table *t, double min_conf, unsigned *n)
 {
 	struct dest_key *v = xcalloc(t->n ? t->n : 1, sizeof *v);
-	unsigned n = 0;
 	for (unsigned i = 0; i < t->n; i++) {
 		const struct dest *d = dest_at(t, i);
 		bool inter = !strcmp(verdict(d, min_conf), "interfered");
-		v[n].d = d;
-		v[n].rank = (d->social ? 0u : 2u) + (inter ? 0u : 1u);
-		v[n].conns = d->tcp.connections;
-		n++;
+		v[i].d = d;
+		v[i].rank = (d->social ? 0u : 2u) + (inter ? 0u : 1u);
+		v[i].conns = d->tcp.connections;
 	}
-	qsort(v, n, sizeof *v, key_cmp);
-	static bool ordered;
-	if (!ordered) {
-		names_order();
-		ordered = true;
-	}
-	jw_arr(w, NULL);
-	for (unsigned i = 0; i < n; i++) one_emit(w, v[i].d, min_conf);
-	jw_end(w);
-	free(v);
+	qsort(v, t->n, sizeof *v, key_cmp);
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, names_order);
+	*n = t->n;
+	return v;
+}
+
+/* Destinations v[0..n) as elements of the array open in w. */
+struct emit_part {
+	struct jw *w;
+	const struct dest_key *v;
+	unsigned n;
+	double min_conf;
+};
+
+static void *emit_part(void *arg)
+{
+	const struct emit_part *p = arg;
+	for (unsigned i = 0; i < p->n; i++) one_emit(p->w, p->v[i].d, p->min_conf);
+	return NULL;
 }
 
 json_t *dest_json(struct dest_table *t, double min_conf)
 {
-	struct jw *w = jw_new_tree();
-	dest_emit(w, t, min_conf);
-	return jw_take_tree(w);
+	unsigned n;
+	struct dest_key *v = sorted_keys(t, min_conf, &n);
+	struct emit_part all = { jw_new_tree(), v, n, min_conf };
+	jw_arr(all.w, NULL);
+	emit_part(&all);
+	jw_end(all.w);
+	free(v);
+	return jw_take_tree(all.w);
+}
+
+/* The array through text writer w (memory or file).  With two threads a
+ * second one writes the later half of a long array into memory while
+ * this one writes the first: the destinations of a long capture are most
+ * of a report's text, and nothing but reading them is shared (one_emit()
+ * only reads the table; names_order() ran before). */
+static void text_parts(struct jw *w, struct dest_table *t, double min_conf, int indent,
+                       int prec, int depth, unsigned threads, bool check)
+{
+	unsigned n;
+	struct dest_key *v = sorted_keys(t, min_conf, &n);
+	struct emit_part head = { w, v, n, min_conf };
+	struct emit_part tail = { NULL, NULL, 0, min_conf };
+	pthread_t th;
+	jw_arr(w, NULL);
+	if (threads > 1 && n >= REPORT_SPLIT_MIN) {
+		head.n = n / 2;
+		tail = (struct emit_part){ jw_new_text(indent, prec, depth, check), v + head.n,
+		                           n - head.n, min_conf };
+		jw_arr_more(tail.w);
+		if (pthread_create(&th, NULL, emit_part, &tail)) {   /* then all here */
+			free(jw_take_text(tail.w, NULL));
+			tail.w = NULL;
+			head.n = n;
+		}
+	}
+	emit_part(&head);
+	if (tail.w) {
+		pthread_join(th, NULL);
+		jw_splice(w, tail.w);
+	}
+	jw_end(w);
+	free(v);
 }
 
 char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int depth,
-                size_t *len, bool *misordered)
+                unsigned threads, size_t *len, bool *misordered)
 {
 	struct jw *w = jw_new_text(indent, prec, depth, misordered != NULL);
-	dest_emit(w, t, min_conf);
+	text_parts(w, t, min_conf, indent, prec, depth, threads, misordered != NULL);
 	if (misordered) *misordered = jw_misordered(w);
 	return jw_take_text(w, len);
+}
+
+int dest_write(struct dest_table *t, double min_conf, int indent, int prec, int depth,
+               unsigned threads, FILE *f)
+{
+	struct jw *w = jw_new_file(f, indent, prec, depth, false);
+	text_parts(w, t, min_conf, indent, prec, depth, threads, false);
+	return jw_close_file(w);
 }
 
 void dest_verdicts(struct dest_table *t, double min_conf, unsigned *n, unsigned *interfered)

@@ -201,14 +201,21 @@ static void summary_line(const json_t *c, size_t ndest, size_t inter, FILE *out)
 
 struct lean_report {
 	const json_t *r;                 /* everything but the destinations */
-	const char *dests;               /* their JSON text */
-	size_t len;
+	struct dest_table *dt;           /* and they */
+	double min_conf;
+	unsigned threads;
 };
+
+static int dests_out(const void *ctx, FILE *f)
+{
+	const struct lean_report *l = ctx;
+	return dest_write(l->dt, l->min_conf, 2, 4, 1, l->threads, f);
+}
 
 static int dump_lean(const void *ctx, FILE *f)
 {
 	const struct lean_report *l = ctx;
-	return jsonw_dumpf_splice(l->r, 2, 4, "destinations", l->dests, l->len, f) ||
+	return jsonw_dumpf_splice(l->r, 2, 4, "destinations", dests_out, l, f) ||
 	       fputc('\n', f) == EOF ? -1 : 0;
 }
 
@@ -216,15 +223,13 @@ int report_write_engine(struct engine *e, const struct report_source *src, const
                         char *err, FILE *summary)
 {
 	json_t *r = build(e, src, false);
-	struct lean_report l = { r, NULL, 0 };
-	l.dests = dest_text(e->dt, e->o.min_confidence, 2, 4, 1, &l.len, NULL);
+	struct lean_report l = { r, e->dt, e->o.min_confidence, src ? src->threads : 1 };
 	int rc = ts_write_atomic_fn(path, err, dump_lean, &l);
 	if (!rc && summary) {
 		unsigned n, inter;
 		dest_verdicts(e->dt, e->o.min_confidence, &n, &inter);
 		summary_line(json_object_get(r, "capture"), n, inter, summary);
 	}
-	free((char *)l.dests);
 	json_decref(r);
 	return rc;
 }

@@ -12,6 +12,7 @@ struct report_source {
 	const char *interface;
 	const char *filter;
 	bool truncated;            /* input ended early (partial report) */
+	unsigned threads;          /* threads that may write the report (0: 1) */
 };
 
 /* Build the report from the engine's state (after engine_finish for a

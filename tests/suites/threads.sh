@@ -105,6 +105,30 @@ python3 tests/tools/bigrecords.py "$tmp/huge.pcap" 2>/dev/null &&
 	same "200 records of 256 KiB (batches longer than two blocks)" "$tmp/huge.pcap" ||
 	echo "SKIP threads: python3 missing: the 256 KiB records case not built"
 rm -f "$tmp/huge.pcap"
+# thousands of destinations, the JSON report alone: then it is written
+# straight from the engine (report_write_engine), and with two threads
+# the destinations array in two halves at once (dest_json.c, from
+# REPORT_SPLIT_MIN = 2048 destinations); the same bytes as one thread
+# and as the report written from a tree (--text also asked for)
+FL=${BUILD:-build}/tools/mkflood
+if [ -x "$FL" ] || make -s --no-print-directory "$FL" >/dev/null 2>&1; then
+	"$FL" "$tmp/dests.pcap" 6000 500 7 2>/dev/null
+	"$BIN" analyze --threads 1 -q -o "$tmp/d1.json" "$tmp/dests.pcap" &&
+	"$BIN" analyze --threads 2 -q -o "$tmp/d2.json" "$tmp/dests.pcap" &&
+	"$BIN" analyze --threads 2 -q -o "$tmp/dt.json" --text "$tmp/dt.txt" "$tmp/dests.pcap"
+	nd=$(grep -c '"destination":' "$tmp/d2.json")
+	if [ "$nd" -lt 4096 ]; then
+		echo "FAIL threads: mkflood gave $nd destinations, not the 4096+ the split needs"; f=$((f + 1))
+	elif cmp -s "$tmp/d1.json" "$tmp/d2.json" && cmp -s "$tmp/d1.json" "$tmp/dt.json"; then
+		p=$((p + 1)); echo "ok $nd destinations: the JSON report alone is the same with 1 and 2 threads, and as from a tree"
+	else
+		echo "FAIL threads: $nd destinations: the JSON report differs (1 / 2 threads / tree)"; f=$((f + 1))
+		cmp "$tmp/d1.json" "$tmp/d2.json"; cmp "$tmp/d1.json" "$tmp/dt.json"
+	fi
+	rm -f "$tmp"/d*.json "$tmp/dt.txt" "$tmp/dests.pcap"
+else
+	echo "SKIP threads: $FL does not build: the many-destinations case not run"
+fi
 # a file cut in the middle of a record
 size=$(wc -c < "$demo")
 head -c $((size - 7)) "$demo" > "$tmp/cut.pcap"

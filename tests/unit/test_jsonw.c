@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "dest_json.h"
 #include "jsonw.h"
+#include "tunables.h"
 #include "util.h"
 #include "testhelp.h"
 
@@ -222,7 +223,7 @@ static void test_dest_text(void)
 	}
 	bool mis = true;
 	size_t n = 0;
-	char *text = dest_text(t, 0.5, 2, 4, 1, &n, &mis);
+	char *text = dest_text(t, 0.5, 2, 4, 1, 1, &n, &mis);
 	json_t *tree = dest_json(t, 0.5);
 	json_t *doc = json_pack("{s:o}", "destinations", tree);
 	char *want = jsonw_dumps(doc, 2, 4, NULL);
@@ -238,6 +239,47 @@ static void test_dest_text(void)
 	free(want);
 	free(text);
 	json_decref(doc);
+	dest_free(t);
+}
+
+/* A long array: two threads write it in halves (dest_json.c), and
+ * dest_write() streams it to a file; the same bytes every way. */
+static void test_dest_split(void)
+{
+	unsigned want = REPORT_SPLIT_MIN * 2 + 3;
+	struct dest_table *t = dest_new(want);
+	for (unsigned i = 0; i < want; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "h%u.example", i);
+		struct dest *d = dest_get(t, name);
+		if (!d) continue;
+		dest_seen(d, 1700000000000000ULL + (uint64_t)i * 1000003ULL);
+		dest_tcp(d)->connections = i % 97;
+		if (i % 13 == 0)
+			dest_signature(d, "rst_injection", 1, 0.7, 1, 1700000000000000ULL, "1:x=");
+	}
+	size_t n1 = 0, n2 = 0;
+	bool mis1 = true, mis2 = true;
+	char *one = dest_text(t, 0.5, 2, 4, 1, 1, &n1, &mis1);
+	char *two = dest_text(t, 0.5, 2, 4, 1, 2, &n2, &mis2);
+	test_cond("dest_text: two threads write what one does",
+	          n1 > 0 && n1 == n2 && !memcmp(one, two, n1) && !mis1 && !mis2);
+	FILE *f = tmpfile();
+	int rc = f ? dest_write(t, 0.5, 2, 4, 1, 2, f) : -1;
+	char *back = xmalloc(n1 + 1);
+	size_t got = 0;
+	if (f && !rc && !fflush(f) && fseek(f, 0, SEEK_SET) == 0) got = fread(back, 1, n1 + 1, f);
+	test_cond("dest_write: the same text written to a file", !rc && got == n1 && !memcmp(back, one, n1));
+	if (f) fclose(f);
+	f = fopen("/dev/full", "w");
+	if (f) {
+		setvbuf(f, NULL, _IONBF, 0);
+		test_cond("dest_write: a failed write is reported", dest_write(t, 0.5, 2, 4, 1, 2, f) == -1);
+		fclose(f);
+	}
+	free(back);
+	free(one);
+	free(two);
 	dest_free(t);
 }
 
@@ -276,6 +318,7 @@ int main(void)
 	test_dump();
 	test_rules();
 	test_dest_text();
+	test_dest_split();
 	test_time();
 	return test_report();
 }

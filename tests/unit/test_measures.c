@@ -84,7 +84,7 @@ static json_t *run(const long long (*rows)[3], int n, char **events)
 	json_t *r = report_build(e, &src);
 	bool mis = true;
 	size_t tn = 0;
-	char *text = dest_text(e->dt, 0.5, 2, 4, 1, &tn, &mis);
+	char *text = dest_text(e->dt, 0.5, 2, 4, 1, 1, &tn, &mis);
 	json_t *doc = json_pack("{s:O}", "destinations", json_object_get(r, "destinations"));
 	char *want = jsonw_dumps(doc, 2, 4, NULL);
 	const char *arr = want ? strstr(want, ": ") : NULL;

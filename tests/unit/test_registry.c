@@ -80,7 +80,7 @@ static void test_measures(void)
 	}
 	bool mis = true;
 	size_t len = 0;
-	char *text = dest_text(t, 0.5, 2, 4, 1, &len, &mis);
+	char *text = dest_text(t, 0.5, 2, 4, 1, 1, &len, &mis);
 	json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
 	const json_t *sigs = json_object_get(json_array_get(arr, 0), "signatures"), *s;
 	size_t i;
