@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "capture.h"
+#include "heap.h"
 #include "cli.h"
 #include "outputs.h"
 #include "pipeline.h"
@@ -152,6 +153,7 @@ static int cmd_analyze(int argc, char **argv)
 	char err[256] = "";
 	struct outputs xo = OUTPUTS_INIT;
 
+	heap_hugepages();         /* before any thread: see heap.c */
 	engine_opts_default(&o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:e:f:c:qh", cli_long_opts(analyze_opts), NULL)) != -1) {

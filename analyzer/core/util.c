@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "heap.h"
 #include "progress.h"
 #include "util.h"
 
@@ -20,6 +21,7 @@ void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p) oom(n);
+	heap_follow();
 	return p;
 }
 
@@ -27,6 +29,7 @@ void *xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 	if (!p) oom(n * sz);
+	heap_follow();
 	return p;
 }
 
@@ -34,6 +37,7 @@ void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) oom(n);
+	heap_follow();
 	return q;
 }
 
