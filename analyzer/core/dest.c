@@ -132,6 +132,15 @@ static struct dest *evict_one(struct dest_table *t)
 	struct dest *d = t->lru_head;
 	if (!d) return NULL;
 	lru_unlink(t, d);
+	/* the next victims: the one after this one's record (asked for at
+	 * the last eviction, so its hash is at hand) and slot, and the
+	 * record of the one after that */
+	struct dest *n = t->lru_head;
+	if (n) {
+		__builtin_prefetch(&t->slot[(uint32_t)n->hash & (t->nslot - 1)]);
+		if (n->lnext)
+			for (size_t o = 0; o < sizeof *n; o += 64) __builtin_prefetch((char *)n->lnext + o, 1);
+	}
 	size_t mask = t->nslot - 1, i = (uint32_t)d->hash & mask;
 	while (t->slot[i].rec != d->rec) i = (i + 1) & mask;
 	slot_clear(t, i);
