@@ -436,18 +436,18 @@ static void jw_open(struct jw *w, const char *key, bool obj)
 void jw_obj(struct jw *w, const char *key) { jw_open(w, key, true); }
 void jw_arr(struct jw *w, const char *key) { jw_open(w, key, false); }
 
-void jw_arr_more(struct jw *w)
+struct jw *jw_new_more(const struct jw *w)
 {
-	if (!w->text || w->depth + 1 >= JW_DEPTH) abort();   /* a programming error */
-	w->depth++;
-	w->is_obj[w->depth] = false;
-	w->nonempty[w->depth] = true;
-	w->last_key[w->depth] = NULL;
+	if (!w->text || !w->depth || w->is_obj[w->depth]) abort();   /* a programming error */
+	struct jw *m = jw_new_text(w->indent, w->prec, w->base, w->check);
+	m->depth = w->depth;
+	m->nonempty[m->depth] = true;
+	return m;
 }
 
 void jw_splice(struct jw *w, struct jw *more)
 {
-	if (!w->text || !more->text || !w->depth) abort();
+	if (!w->text || !more->text || more->depth != w->depth) abort();
 	if (w->f) {             /* straight from where it is */
 		flush_out(w);
 		if (more->b.n && fwrite(more->b.p, 1, more->b.n, w->f) != more->b.n) w->bad = true;

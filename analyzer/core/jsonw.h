@@ -51,14 +51,13 @@ struct jw *jw_new_file(FILE *f, int indent, int prec, int depth, bool check);
 void jw_obj(struct jw *w, const char *key);
 void jw_arr(struct jw *w, const char *key);
 void jw_end(struct jw *w);
-/* Text, to write one array in parts at once (each part a writer made
- * with the same jw_new_text arguments): jw_arr_more() stands in a second
- * writer for an array another writer opened and already put elements
- * in, and writes no '['; its elements start with a separator.
- * jw_splice() appends that part's text (not closed with jw_end) to w,
- * whose open array it continues (w has put an element in it already),
- * and frees `more`; a file writer writes it out from where it is. */
-void jw_arr_more(struct jw *w);
+/* Text, to write one array in parts at once: jw_new_more(w) is a second
+ * writer (in memory, w's settings) for the array open in w, which has
+ * an element in it already; its elements start with a separator and it
+ * writes no '['.  jw_splice() appends that part's text (not closed with
+ * jw_end) to w and frees `more`; a file writer writes it out from where
+ * it is.  Meanwhile w may go on with the elements before that part. */
+struct jw *jw_new_more(const struct jw *w);
 void jw_splice(struct jw *w, struct jw *more);
 void jw_str(struct jw *w, const char *key, const char *s);     /* NULL: null */
 void jw_int(struct jw *w, const char *key, int64_t v);

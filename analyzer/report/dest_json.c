@@ -317,8 +317,7 @@ json_t *dest_json(struct dest_table *t, double min_conf)
  * this one writes the first: the destinations of a long capture are most
  * of a report's text, and nothing but reading them is shared (one_emit()
  * only reads the table; names_order() ran before). */
-static void text_parts(struct jw *w, struct dest_table *t, double min_conf, int indent,
-                       int prec, int depth, unsigned threads, bool check)
+static void text_parts(struct jw *w, struct dest_table *t, double min_conf, unsigned threads)
 {
 	unsigned n;
 	struct dest_key *v = sorted_keys(t, min_conf, &n);
@@ -328,9 +327,7 @@ static void text_parts(struct jw *w, struct dest_table *t, double min_conf, int 
 	jw_arr(w, NULL);
 	if (threads > 1 && n >= REPORT_SPLIT_MIN) {
 		head.n = n / 2;
-		tail = (struct emit_part){ jw_new_text(indent, prec, depth, check), v + head.n,
-		                           n - head.n, min_conf };
-		jw_arr_more(tail.w);
+		tail = (struct emit_part){ jw_new_more(w), v + head.n, n - head.n, min_conf };
 		if (pthread_create(&th, NULL, emit_part, &tail)) {   /* then all here */
 			free(jw_take_text(tail.w, NULL));
 			tail.w = NULL;
@@ -350,7 +347,7 @@ char *dest_text(struct dest_table *t, double min_conf, int indent, int prec, int
                 unsigned threads, size_t *len, bool *misordered)
 {
 	struct jw *w = jw_new_text(indent, prec, depth, misordered != NULL);
-	text_parts(w, t, min_conf, indent, prec, depth, threads, misordered != NULL);
+	text_parts(w, t, min_conf, threads);
 	if (misordered) *misordered = jw_misordered(w);
 	return jw_take_text(w, len);
 }
@@ -359,7 +356,7 @@ int dest_write(struct dest_table *t, double min_conf, int indent, int prec, int 
                unsigned threads, FILE *f)
 {
 	struct jw *w = jw_new_file(f, indent, prec, depth, false);
-	text_parts(w, t, min_conf, indent, prec, depth, threads, false);
+	text_parts(w, t, min_conf, threads);
 	return jw_close_file(w);
 }
 
