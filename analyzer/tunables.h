@@ -38,6 +38,8 @@
 #define THREADS_MAX 2          /* main.c: --threads default cap: reading, the rest (pipeline.c) */
 
 /* ---- core/ ---- */
+#define HEAP_PAD (64 << 20)     /* heap.c: bytes of address space analyze's heap grows by at once (resident only once touched) */
+#define HEAP_MMAP_MAX (32 << 20)  /* heap.c: blocks up to this size come from the heap, not a mapping of their own */
 #define PROGRESS_EVERY 4096u   /* progress.h: packets between clock checks (power of 2) */
 #define PROGRESS_HZ 4          /* progress.h: redraws per second at most */
 #define ENGINE_DET_OPTS 32     /* engine.h: detector options set at once */

@@ -29,10 +29,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "heap.h"
+#include "tunables.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
-#define HEAP_PAD (64 << 20)
-#define HEAP_MMAP_MAX (32 << 20)
 
 static _Atomic uintptr_t advised;      /* 0: off; else the heap is advised up to here */
 
