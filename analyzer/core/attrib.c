@@ -14,7 +14,10 @@ struct target { char *suffix; char *service; };
 struct targets {
 	struct target *slot;
 	size_t cap, n;
+	size_t nlit;                 /* suffixes that are address literals */
 };
+
+static bool addr_literal(const char *name);
 
 static uint64_t str_hash(const char *s)
 {
@@ -48,6 +51,7 @@ static void targets_insert(struct targets *t, const char *suf, const char *svc)
 	t->slot[j].suffix = xstrdup(suf);
 	t->slot[j].service = svc && *svc ? xstrdup(svc) : NULL;
 	t->n++;
+	if (addr_literal(suf)) t->nlit++;
 }
 
 static const struct target *targets_find(const struct targets *t, const char *s)
@@ -142,6 +146,10 @@ bool targets_match(const struct targets *t, const char *name, const char **servi
 	/* an address literal matches whole or not at all: "2.3.4" is no
 	 * suffix of "1.2.3.4" in the sense of a domain */
 	if (addr_literal(name)) {
+		/* only a literal can equal a literal: without any in the list
+		 * (the usual case) nothing to look up for a flow named by its
+		 * address */
+		if (!t->nlit) return false;
 		const struct target *x = targets_find(t, name);
 		if (x && service) *service = x->service;
 		return x != NULL;
