@@ -210,9 +210,10 @@ static void flow_lines(const struct flow *f)
 	for (size_t o = 0; o < sizeof *f; o += 64) __builtin_prefetch((const char *)f + o);
 }
 
-static void flow_remove(struct flow_table *t, struct flow *f)
+/* f's lines asked for already (ft_expire() asks for each flow's while
+ * the one before it ends). */
+static void flow_remove_asked(struct flow_table *t, struct flow *f)
 {
-	flow_lines(f);
 	if (f->slot) __builtin_prefetch(f->slot);
 	__builtin_prefetch(&t->bucket[f->hash & t->mask]);     /* bucket_unlink() */
 	if (t->end) t->end(t->ctx, f);
@@ -220,6 +221,12 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 	lru_unlink(t, f);
 	t->st.active--;
 	flow_destroy(t, f);
+}
+
+static void flow_remove(struct flow_table *t, struct flow *f)
+{
+	flow_lines(f);
+	flow_remove_asked(t, f);
 }
 
 /* ft_find() with the tuple's hash already computed. */
@@ -340,6 +347,7 @@ void ft_expire(struct flow_table *t, uint64_t now)
 	for (int i = 0; i < 2; i++) {
 		struct lru *l = &t->lru[i];
 		struct flow *f;
+		const struct flow *asked = NULL;   /* hints only: a stale one is harmless */
 		while ((f = l->head) != NULL) {
 			if (f == l->due_of && l->due > now) break;
 			uint64_t due = flow_last(f) + t->idle_us[i];
@@ -351,8 +359,10 @@ void ft_expire(struct flow_table *t, uint64_t now)
 			t->st.expired++;
 			/* expiry takes flows in a row, each idle for a while: ask
 			 * for the next one while this one ends */
+			if (f != asked) flow_lines(f);
 			if (f->next) flow_lines(f->next);
-			flow_remove(t, f);
+			asked = f->next;
+			flow_remove_asked(t, f);
 		}
 	}
 }
