@@ -48,6 +48,7 @@
 #define EVIDENCE_BYTES (256 * 1024)  /* engine.c: bytes kept per flow for an evidence file */
 #define IPSVC_SLOTS 4096       /* engine_int.h: nDPI IP-list lookups and QUIC servers cached (power of 2) */
 #define FLOW_TTL_SLOTS 4       /* flow.h: distinct TTLs counted per direction (a path has one or two) */
+#define FLOW_NAME_INLINE 48    /* flow.h: destination name bytes kept inside a flow (an IPv6 address's text fits), longer ones allocated */
 #define FLOW_DUP_RING 4        /* flow.h: recent packets per direction checked for capture duplicates */
 #define POOL_CHUNK 1024        /* flow.c: flows allocated at once (no malloc per flow) */
 #define NDPI_SPARE_MAX 256     /* ndpi_glue.c: ended flows' nDPI flow structs kept for reuse */

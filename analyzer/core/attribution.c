@@ -30,10 +30,7 @@ static uint16_t ip_service(struct engine *e, const struct ts_addr *a)
  * when it does not change (detectors ask again at a flow's end). */
 static const char *set_dest(struct flow *f, const char *s, int src)
 {
-	if (!f->name || strcmp(f->name, s)) {
-		free(f->name);
-		f->name = xstrdup(s);
-	}
+	if (!f->name || strcmp(f->name, s)) flow_set_name(f, s);
 	f->name_src = (uint8_t)src;
 	return f->name;
 }

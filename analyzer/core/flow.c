@@ -158,6 +158,14 @@ static uint64_t tuple_hash(const struct flow_table *t, uint8_t proto,
 	return mix64(ep_hash(a, ap, t->seed) + ep_hash(b, bp, t->seed) + proto);
 }
 
+void flow_set_name(struct flow *f, const char *s)
+{
+	size_t n = strlen(s);
+	if (f->name != f->name_in) free(f->name);
+	f->name = n < sizeof f->name_in ? f->name_in : xmalloc(n + 1);
+	memcpy(f->name, s, n + 1);
+}
+
 static struct flow *flow_alloc(struct flow_table *t)
 {
 	if (!t->free_list) {
@@ -190,7 +198,7 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 		spare_put(t, t->nslot, f->slot);
 	}
 	evf_free(f->evidence);
-	free(f->name);
+	if (f->name != f->name_in) free(f->name);
 	free(f->dns_name);
 	f->hnext = t->free_list;
 	t->free_list = f;

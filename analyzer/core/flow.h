@@ -94,7 +94,8 @@ struct flow {
 	uint16_t icmp_count;
 	uint64_t icmp_ts;
 	struct ts_addr icmp_from;
-	char *name;                       /* destination name (owned)         */
+	char *name;                       /* destination name: name_in, or
+	                                     allocated (flow_set_name)        */
 	char *dns_name;                   /* name from the DNS cache at start  */
 	uint16_t ndpi_proto;              /* nDPI app (or master) id          */
 	uint16_t ndpi_pkts;
@@ -104,6 +105,7 @@ struct flow {
 	bool http_req;                    /* the client spoke HTTP/1.x        */
 	uint8_t host_state;
 	struct ev_frames *evidence;       /* --evidence: first packets (owned) */
+	char name_in[FLOW_NAME_INLINE];   /* a short name: no malloc per flow */
 	void **slot;                      /* detectors' per-flow state: NULL,
 	                                     or one pointer per slot type
 	                                     (ft_slots), each NULL until used */
@@ -143,6 +145,9 @@ void *ft_slot_new(struct flow_table *t, struct flow *f, unsigned k);
  * otherwise (SYN-ACK, or a well-known server port). */
 struct flow *ft_lookup(struct flow_table *t, const struct pkt *pk, bool create,
                        int *dir);
+/* f's destination name becomes a copy of s (not f->name itself): in the
+ * flow when it fits, as most do (an address's text), else allocated. */
+void flow_set_name(struct flow *f, const char *s);
 /* Find by explicit tuple (ICMP quotes). */
 struct flow *ft_find(struct flow_table *t, uint8_t proto, const struct ts_addr *a,
                      uint16_t ap, const struct ts_addr *b, uint16_t bp, int *dir);

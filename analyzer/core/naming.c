@@ -12,8 +12,7 @@ static void set_name(struct flow *f, const struct strview *v, int src)
 	if (!v->len) return;
 	name_clean(v->p, v->len, buf, sizeof buf);
 	if (!buf[0]) return;
-	free(f->name);
-	f->name = xstrdup(buf);
+	flow_set_name(f, buf);
 	f->name_src = (uint8_t)src;
 }
 
@@ -47,8 +46,7 @@ bool naming_quic_initial(struct flow *f, const struct pkt *pk)
 		return false;
 	name_clean(v.p, v.len, buf, sizeof buf);
 	if (!buf[0]) return false;
-	free(f->name);
-	f->name = xstrdup(buf);
+	flow_set_name(f, buf);
 	f->name_src = NS_QUIC;
 	return true;
 }
