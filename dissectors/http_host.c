@@ -1,5 +1,6 @@
 /* http_host.c - HTTP/1.x request Host header and response status +
  * Location (RFC 9112 2-5, RFC 9110 7.2, 10.2.2). */
+#include <string.h>
 #include "dissect.h"
 
 enum { PFX_MISMATCH = -1, PFX_SHORT = 0, PFX_MATCH = 1 };
@@ -135,6 +136,13 @@ static int request_start(struct cur *c)
 {
 	bool shorter = false;
 
+	/* most bytes that reach here are no request at all (TLS records
+	 * past the first, binary protocols): a first byte that begins no
+	 * method settles it without trying each one */
+	struct cur first = *c;
+	uint8_t b = cur_has(&first, 1) ? cur_u8(&first) : 0;
+	if (b && !strchr("GPHDOCT", b))
+		return DIS_UNSUPPORTED;
 	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++) {
 		int m = prefix(c, http_methods[i], false);
 		if (m == PFX_MATCH)

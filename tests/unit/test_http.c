@@ -42,6 +42,30 @@ static int resp(const char *s)
 	return resp_n(s, strlen(s));
 }
 
+/* The start of a request against a plain model: a stream shorter than
+ * every method is TRUNCATED when some method begins with it, else
+ * UNSUPPORTED; every first byte, alone and with a few second bytes. */
+static void test_request_start(void)
+{
+	static const char *const m[] = { "GET ", "POST ", "HEAD ", "PUT ", "DELETE ",
+	                                 "OPTIONS ", "CONNECT ", "PATCH ", "TRACE " };
+	static const char second[] = { 'E', 'O', 'U', 'A', 'P', 'R', 'x', 0 };
+	bool ok = host_n("", 0) == DIS_TRUNCATED;
+	for (int b = 0; b < 256; b++) {
+		for (size_t k = 0; k <= sizeof second; k++) {
+			char s[2] = { (char)b, k < sizeof second ? second[k] : 0 };
+			size_t n = k < sizeof second ? 2 : 1;
+			bool pre = false;
+			for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+				if (!memcmp(m[i], s, n)) pre = true;
+			if (host_n(s, n) != (pre ? DIS_TRUNCATED : DIS_UNSUPPORTED)) ok = false;
+		}
+	}
+	test_cond("request start: every first byte", ok);
+	test_cond("binary record", host("\x17\x03\x03\x00\x20GET / HTTP/1.1\r\n") == DIS_UNSUPPORTED);
+	test_cond("methods are case-sensitive", host("get / HTTP/1.1\r\nHost: a\r\n\r\n") == DIS_UNSUPPORTED);
+}
+
 static void test_host(void)
 {
 	const char *req = "GET /index.html HTTP/1.1\r\nUser-Agent: x\r\n"
@@ -138,6 +162,7 @@ static void test_response(void)
 
 int main(void)
 {
+	test_request_start();
 	test_host();
 	test_response();
 	return test_report();
