@@ -1,6 +1,5 @@
 /* http_host.c - HTTP/1.x request Host header and response status +
  * Location (RFC 9112 2-5, RFC 9110 7.2, 10.2.2). */
-#include <string.h>
 #include "dissect.h"
 
 enum { PFX_MISMATCH = -1, PFX_SHORT = 0, PFX_MATCH = 1 };
@@ -140,9 +139,14 @@ static int request_start(struct cur *c)
 	 * past the first, binary protocols): a first byte that begins no
 	 * method settles it without trying each one */
 	struct cur first = *c;
-	uint8_t b = cur_has(&first, 1) ? cur_u8(&first) : 0;
-	if (b && !strchr("GPHDOCT", b))
-		return DIS_UNSUPPORTED;
+	if (cur_has(&first, 1)) {
+		uint8_t b = cur_u8(&first);
+		bool starts = false;
+		for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++)
+			if ((uint8_t)http_methods[i][0] == b) starts = true;
+		if (!starts)
+			return DIS_UNSUPPORTED;
+	}
 	for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++) {
 		int m = prefix(c, http_methods[i], false);
 		if (m == PFX_MATCH)
