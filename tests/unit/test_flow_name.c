@@ -1,8 +1,9 @@
 /* test_flow_name.c - a flow's destination name (flow.c flow_set_name):
  * short names live in the flow, longer ones are allocated; replacing one
  * with the other, in either order, keeps the text and frees what it
- * should (ASan in `make test` sees a leak or a double free), and the name
- * is what the flow's end sees. */
+ * should (a leak or a double free shows when this test is built with
+ * the asan flags; `make test` runs it without them), and the name is
+ * what the flow's end sees. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
